@@ -1,0 +1,158 @@
+"""Sentences, per-article actors, and the context windows a model reads for each actor."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from stancekit.actors.gazetteer import Gazetteer
+from stancekit.actors.matcher import ActorMention, GazetteerMatcher
+
+# A sentence ends at . ! ? … (optionally followed by closing quotes) before a capital or an opening
+# quote; a line break always ends one (headlines, paragraphs).
+_SENT_END = re.compile(r"(?<=[.!?…])[\"'»“”]*\s+(?=[\"'«„“(\[]?[A-ZА-ЯЁЇІЄҐ0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    pos = 0
+    for para in text.split("\n"):
+        base = pos
+        pos += len(para) + 1
+        if not para.strip():
+            continue
+        last = 0
+        for m in _SENT_END.finditer(para):
+            piece = para[last : m.start()]
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                out.append(Sentence(piece.strip(), base + last + lead, base + m.start()))
+            last = m.end()
+        piece = para[last:]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append(
+                Sentence(piece.strip(), base + last + lead, base + last + lead + len(piece.strip()))
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class ContextConfig:
+    """How contexts are cut around an actor's mentions (the same at training and scoring time)."""
+
+    window: int = 0  # sentences either side of a mentioning sentence
+    max_contexts: int = 8  # mentioning sentences kept per actor, in article order
+    marker_open: str = "[ACTOR]"
+    marker_close: str = "[/ACTOR]"
+    separator: str = " | "
+
+
+@dataclass
+class Actor:
+    """One actor of one article with all its mentions merged."""
+
+    actor_id: str
+    name: str
+    type: str
+    mentions: list[ActorMention] = field(default_factory=list)
+
+    @property
+    def surface_forms(self) -> list[str]:
+        return list(dict.fromkeys(m.text for m in self.mentions))
+
+
+@dataclass
+class ActorContext:
+    """What a model reads for one actor: marked sentences, and their concatenation."""
+
+    actor: Actor
+    sentences: list[str]  # marked mentioning sentences (evidence candidates)
+    plain_sentences: list[str]  # the same sentences unmarked (as shown to people)
+    text: str  # the model input: windows around mentions, actor marked
+
+
+def _mark(text: str, offset: int, mentions: Sequence[ActorMention], cfg: ContextConfig) -> str:
+    out, last = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        s, e = m.start - offset, m.end - offset
+        if s < last or s < 0 or e > len(text):
+            continue
+        out += [text[last:s], cfg.marker_open, " ", text[s:e], " ", cfg.marker_close]
+        last = e
+    out.append(text[last:])
+    return "".join(out)
+
+
+def build_context(
+    text: str, sentences: list[Sentence], actor: Actor, cfg: ContextConfig
+) -> ActorContext:
+    """Cut the windows around ``actor``'s mentions in ``text`` and mark the actor in them."""
+    hits: list[int] = []
+    for m in actor.mentions:
+        for i, s in enumerate(sentences):
+            if s.start <= m.start < s.end + 1:
+                if i not in hits:
+                    hits.append(i)
+                break
+    hits.sort()
+    hits = hits[: cfg.max_contexts]
+
+    def marked(i: int) -> str:
+        s = sentences[i]
+        return _mark(
+            s.text, s.start, [m for m in actor.mentions if s.start <= m.start < s.end + 1], cfg
+        )
+
+    windows: list[int] = []
+    for i in hits:
+        for j in range(max(0, i - cfg.window), min(len(sentences), i + cfg.window + 1)):
+            if j not in windows:
+                windows.append(j)
+    windows.sort()
+    return ActorContext(
+        actor=actor,
+        sentences=[marked(i) for i in hits],
+        plain_sentences=[sentences[i].text for i in hits],
+        text=cfg.separator.join(marked(j) if j in hits else sentences[j].text for j in windows),
+    )
+
+
+class ActorExtractor:
+    """Article text in, its actors (mentions merged by id) and their contexts out."""
+
+    def __init__(self, gazetteer: Gazetteer, context: ContextConfig | None = None):
+        self.gazetteer = gazetteer
+        self.matcher = GazetteerMatcher(gazetteer)
+        self.context = context or ContextConfig()
+
+    def actors(self, text: str, lang: str | None = None) -> list[Actor]:
+        by_id: dict[str, Actor] = {}
+        for m in self.matcher.find(text):
+            if m.actor_id not in by_id:
+                entry = self.gazetteer[m.actor_id]
+                by_id[m.actor_id] = Actor(m.actor_id, entry.display_name(lang), entry.type)
+            by_id[m.actor_id].mentions.append(m)
+        return list(by_id.values())
+
+    def contexts(self, text: str, lang: str | None = None) -> list[ActorContext]:
+        sentences = split_sentences(text)
+        return [build_context(text, sentences, a, self.context) for a in self.actors(text, lang)]
+
+
+def mentions_from_strings(actor_id: str, text: str, forms: Sequence[str]) -> list[ActorMention]:
+    """Mentions located by literal search for annotated surface forms (used when the gazetteer misses)."""
+    out: list[ActorMention] = []
+    for form in sorted(set(forms), key=len, reverse=True):
+        for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text):
+            if not any(o.start < m.end() and m.start() < o.end for o in out):
+                out.append(ActorMention(actor_id, form, m.start(), m.end(), "label"))
+    return sorted(out, key=lambda m: m.start)

@@ -1,0 +1,125 @@
+"""Macro-F1 per target and overall, per-class F1, and bootstrap intervals resampled by article."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def _f1_per_label(
+    y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]
+) -> dict[str, float]:
+    out = {}
+    for lab in labels:
+        tp = np.sum((y_true == lab) & (y_pred == lab))
+        fp = np.sum((y_true != lab) & (y_pred == lab))
+        fn = np.sum((y_true == lab) & (y_pred != lab))
+        denom = 2 * tp + fp + fn
+        out[lab] = float(2 * tp / denom) if denom else 0.0
+    return out
+
+
+def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> float:
+    """Macro-F1 over the labels that occur in ``y_true`` or ``y_pred`` (scikit-learn's convention)."""
+    t, p = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    present = [lab for lab in labels if (t == lab).any() or (p == lab).any()]
+    if not present:
+        return 0.0
+    return float(np.mean(list(_f1_per_label(t, p, present).values())))
+
+
+def _overall(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    out = {}
+    for target, labels in label_space.items():
+        sub = frame[frame["target"] == target]
+        if len(sub):
+            out[target] = macro_f1(sub["label"], sub["pred"], labels)
+    return out
+
+
+def evaluate_predictions(
+    frame: pd.DataFrame,
+    label_space: Mapping[str, Sequence[str]],
+    prefix: str = "val",
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Metrics for rows with ``doc_id, target, label, pred``; intervals resample whole articles.
+
+    ``{prefix}_macro_f1`` is the mean of the per-target macro-F1s, so each target counts equally.
+    """
+    metrics: dict[str, float] = {}
+    per_target = _overall(frame, label_space)
+    if not per_target:
+        return metrics
+    metrics[f"{prefix}_macro_f1"] = float(np.mean(list(per_target.values())))
+    for target, value in per_target.items():
+        metrics[f"{prefix}_macro_f1_{target}"] = value
+        sub = frame[frame["target"] == target]
+        metrics[f"{prefix}_accuracy_{target}"] = float((sub["label"] == sub["pred"]).mean())
+        f1s = _f1_per_label(
+            sub["label"].to_numpy(object), sub["pred"].to_numpy(object), label_space[target]
+        )
+        for lab, v in f1s.items():
+            metrics[f"{prefix}_f1_{target}_{lab}"] = v
+        metrics[f"{prefix}_support_{target}"] = float(len(sub))
+    if n_bootstrap > 0:
+        rng = np.random.default_rng(seed)
+        docs = frame["doc_id"].unique()
+        groups = {d: idx for d, idx in frame.groupby("doc_id").indices.items()}
+        samples: dict[str, list[float]] = {k: [] for k in ["", *per_target]}
+        for _ in range(n_bootstrap):
+            pick = rng.choice(docs, size=len(docs), replace=True)
+            idx = np.concatenate([groups[d] for d in pick])
+            boot = _overall(frame.iloc[idx], label_space)
+            if not boot:
+                continue
+            samples[""].append(float(np.mean(list(boot.values()))))
+            for t, v in boot.items():
+                samples[t].append(v)
+        alpha = (1 - ci) / 2
+        for key, values in samples.items():
+            if not values:
+                continue
+            name = f"{prefix}_macro_f1" + (f"_{key}" if key else "")
+            metrics[f"{name}_ci_low"] = float(np.quantile(values, alpha))
+            metrics[f"{name}_ci_high"] = float(np.quantile(values, 1 - alpha))
+    return metrics
+
+
+def classification_report_text(
+    frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]
+) -> str:
+    from sklearn.metrics import classification_report
+
+    parts = []
+    for target, labels in label_space.items():
+        sub = frame[frame["target"] == target]
+        if not len(sub):
+            continue
+        parts.append(
+            f"== {target} ==\n"
+            + classification_report(
+                sub["label"],
+                sub["pred"],
+                labels=list(labels),
+                zero_division=0,
+                digits=3,
+            )
+        )
+    return "\n".join(parts)
+
+
+def confusion_table(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Long-form confusion counts (target, actual, predicted, count), the shape DVC plots read."""
+    rows = []
+    for target, labels in label_space.items():
+        sub = frame[frame["target"] == target]
+        for a in labels:
+            for p in labels:
+                n = int(((sub["label"] == a) & (sub["pred"] == p)).sum())
+                rows.append({"target": target, "actual": a, "predicted": p, "count": n})
+    return pd.DataFrame(rows)

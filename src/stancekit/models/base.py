@@ -1,0 +1,160 @@
+"""The one model interface every family shares.
+
+A stance model is target-conditioned: one model for all targets, fed a frame with columns
+``target`` and ``text`` (an actor's marked contexts), predicting within each target's own label set.
+Its classes are ``"target:label"`` strings; probabilities outside a row's target are zero.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stancekit.data.schema import LABEL_SPACE
+
+MANIFEST = "stancekit_model.json"
+FORMAT_VERSION = 1
+
+
+def class_name(target: str, label: str) -> str:
+    return f"{target}:{label}"
+
+
+def split_class(name: str) -> tuple[str, str]:
+    target, _, label = name.partition(":")
+    return target, label
+
+
+class StanceModel(ABC):
+    """fit / predict_proba / predict over (target, text) rows; labels travel with the saved model."""
+
+    family: str = "base"
+
+    def __init__(self, label_space: Mapping[str, Sequence[str]] | None = None):
+        self.label_space = {t: list(v) for t, v in (label_space or LABEL_SPACE).items()}
+
+    # -- the contract -------------------------------------------------------------------------
+    @property
+    def classes_(self) -> list[str]:
+        return [class_name(t, lab) for t, labels in self.label_space.items() for lab in labels]
+
+    @abstractmethod
+    def fit(self, X: pd.DataFrame, y: Sequence[str]) -> StanceModel:
+        """Fit on rows with ``target`` and ``text``; ``y`` holds each row's label (without target)."""
+
+    @abstractmethod
+    def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Scores over :attr:`classes_` before masking to each row's target."""
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities over :attr:`classes_`; each row sums to 1 over its own target's labels."""
+        X = self._check_input(X)
+        raw = np.clip(np.asarray(self._raw_proba(X), dtype=float), 0.0, None)
+        mask = np.zeros_like(raw)
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for r, target in enumerate(X["target"]):
+            for lab in self.label_space[target]:
+                mask[r, index[class_name(target, lab)]] = 1.0
+        raw = raw * mask
+        total = raw.sum(axis=1, keepdims=True)
+        # A row whose target got no mass (a label unseen in training) falls back to uniform.
+        uniform = mask / mask.sum(axis=1, keepdims=True)
+        return np.where(total > 0, raw / np.where(total > 0, total, 1.0), uniform)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return np.array(
+            [split_class(self.classes_[i])[1] for i in proba.argmax(axis=1)], dtype=object
+        )
+
+    def proba_by_label(self, X: pd.DataFrame) -> list[dict[str, float]]:
+        """Per row, label -> probability within the row's target."""
+        X = self._check_input(X)
+        proba = self.predict_proba(X)
+        index = {c: i for i, c in enumerate(self.classes_)}
+        return [
+            {lab: float(proba[r, index[class_name(t, lab)]]) for lab in self.label_space[t]}
+            for r, t in enumerate(X["target"])
+        ]
+
+    def _check_input(self, X: pd.DataFrame) -> pd.DataFrame:
+        missing = {"target", "text"} - set(X.columns)
+        if missing:
+            raise ValueError(
+                f"model input lacks column(s) {sorted(missing)}; got {list(X.columns)}"
+            )
+        unknown = set(X["target"]) - set(self.label_space)
+        if unknown:
+            raise ValueError(
+                f"unknown target(s) {sorted(unknown)}; the model knows {list(self.label_space)}"
+            )
+        return X
+
+    def _check_labels(self, X: pd.DataFrame, y: Sequence[str]) -> list[str]:
+        X = self._check_input(X)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        out = []
+        for t, lab in zip(X["target"], y, strict=True):
+            if lab not in self.label_space[t]:
+                raise ValueError(
+                    f"label '{lab}' is not in target '{t}''s label set {self.label_space[t]}"
+                )
+            out.append(class_name(t, lab))
+        return out
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "family": self.family,
+            "class": f"{type(self).__module__}.{type(self).__qualname__}",
+            "label_space": self.label_space,
+            "classes": self.classes_,
+            "params": self.get_config(),
+        }
+        self._save_weights(path)
+        (path / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        return path
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @abstractmethod
+    def _save_weights(self, path: Path) -> None: ...
+
+    @classmethod
+    @abstractmethod
+    def _load(cls, path: Path, manifest: dict[str, Any]) -> StanceModel: ...
+
+
+#: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
+KNOWN_FAMILIES = {"tfidf": "stancekit.models.tfidf.TfidfStanceModel"}
+
+
+def load_model(path: str | Path) -> StanceModel:
+    """Load a model saved with :meth:`StanceModel.save` (no pickle: each family has a safe format)."""
+    path = Path(path)
+    manifest_path = path / MANIFEST
+    if not manifest_path.exists():
+        raise FileNotFoundError(f"{path}: not a stancekit model (no {MANIFEST})")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    family = manifest.get("family")
+    if family not in KNOWN_FAMILIES:
+        raise ValueError(
+            f"{manifest_path}: unknown model family '{family}' (known: {sorted(KNOWN_FAMILIES)})"
+        )
+    module, _, name = KNOWN_FAMILIES[family].rpartition(".")
+    cls = getattr(import_module(module), name)
+    return cls._load(path, manifest)

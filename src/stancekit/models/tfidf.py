@@ -1,0 +1,171 @@
+"""TF-IDF (word and character n-grams) + a linear classifier, target-conditioned by feature crossing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from stancekit.models.base import StanceModel
+
+WEIGHTS = "model.skops"
+#: Types outside scikit-learn/numpy's defaults that a saved TF-IDF model may contain. Loading
+#: refuses a file holding any other type that skops does not trust by default.
+TRUSTED_TYPES = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "stancekit.models.tfidf.TargetCrossFeatures",
+]
+
+
+class TargetCrossFeatures(TransformerMixin, BaseEstimator):
+    """Shared text features plus a copy placed in the row's target block.
+
+    A linear model on these learns weights common to all targets and per-target weights, which is
+    what lets one model serve every target without the targets' cues cancelling out.
+    """
+
+    def __init__(self, vectorizer: Any = None, targets: Sequence[str] = ()):
+        self.vectorizer = vectorizer
+        self.targets = targets
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> TargetCrossFeatures:
+        self.vectorizer_ = self.vectorizer.fit(X["text"].tolist())
+        self.target_index_ = {t: i for i, t in enumerate(self.targets)}
+        return self
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        base = sp.csr_matrix(self.vectorizer_.transform(X["text"].tolist()))
+        n, d = base.shape
+        t = np.array([self.target_index_[v] for v in X["target"]], dtype=np.int64)
+        coo = base.tocoo()
+        crossed = sp.csr_matrix(
+            (coo.data, (coo.row, coo.col + d * t[coo.row])), shape=(n, d * len(self.targets))
+        )
+        return sp.hstack([base, crossed], format="csr")
+
+
+class TfidfStanceModel(StanceModel, BaseEstimator):
+    """Word + char TF-IDF, crossed with the target, into logistic regression or a calibrated linear SVM."""
+
+    family = "tfidf"
+
+    def __init__(
+        self,
+        classifier: str = "logreg",
+        C: float = 4.0,
+        word_ngrams: Sequence[int] = (1, 2),
+        char_ngrams: Sequence[int] = (2, 5),
+        min_df: int = 1,
+        max_features: int | None = 200_000,
+        class_weight: str | None = "balanced",
+        calibration_cv: int = 3,
+        max_iter: int = 3000,
+        random_state: int = 42,
+        label_space: Mapping[str, Sequence[str]] | None = None,
+    ):
+        super().__init__(label_space)
+        if classifier not in ("logreg", "svm"):
+            raise ValueError(f"classifier must be 'logreg' or 'svm', got '{classifier}'")
+        self.classifier = classifier
+        self.C = C
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.class_weight = class_weight
+        self.calibration_cv = calibration_cv
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def get_config(self) -> dict[str, Any]:
+        params = self.get_params()
+        params.pop("label_space", None)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+    def _classifier(self, y: Sequence[str]) -> Any:
+        if self.classifier == "logreg":
+            return LogisticRegression(
+                C=self.C,
+                max_iter=self.max_iter,
+                class_weight=self.class_weight,
+                random_state=self.random_state,
+            )
+        svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+        # Calibration needs every class in every fold; tiny data gets fewer folds.
+        folds = min(self.calibration_cv, min(Counter(y).values()))
+        if folds < 2:
+            raise ValueError(
+                "the calibrated SVM needs at least 2 training rows of every label "
+                f"(least frequent: {Counter(y).most_common()[-1]}); use more data or model=tfidf_logreg"
+            )
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=folds)
+
+    def fit(self, X: pd.DataFrame, y: Sequence[str]) -> TfidfStanceModel:
+        classes = self._check_labels(X, y)
+        vectorizer = FeatureUnion(
+            [
+                (
+                    "word",
+                    TfidfVectorizer(
+                        ngram_range=tuple(self.word_ngrams),
+                        sublinear_tf=True,
+                        min_df=self.min_df,
+                        max_features=self.max_features,
+                    ),
+                ),
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=tuple(self.char_ngrams),
+                        sublinear_tf=True,
+                        min_df=self.min_df,
+                        max_features=self.max_features,
+                    ),
+                ),
+            ]
+        )
+        self.pipeline_ = Pipeline(
+            [
+                ("features", TargetCrossFeatures(vectorizer, list(self.label_space))),
+                ("clf", self._classifier(classes)),
+            ]
+        ).fit(X[["target", "text"]], classes)
+        return self
+
+    def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+        proba = self.pipeline_.predict_proba(X[["target", "text"]])
+        out = np.zeros((len(X), len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(self.pipeline_.classes_):
+            out[:, index[c]] = proba[:, j]
+        return out
+
+    def _save_weights(self, path: Path) -> None:
+        import skops.io as sio
+
+        sio.dump(self.pipeline_, path / WEIGHTS)
+
+    @classmethod
+    def _load(cls, path: Path, manifest: dict[str, Any]) -> TfidfStanceModel:
+        import skops.io as sio
+
+        file = path / WEIGHTS
+        untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
+        if untrusted:
+            raise ValueError(f"{file}: refusing to load untrusted type(s) {untrusted}")
+        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
+        model.pipeline_ = sio.load(file, trusted=TRUSTED_TYPES)
+        return model

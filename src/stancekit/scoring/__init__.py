@@ -1,0 +1,1 @@
+"""Batch scoring: local streaming and Spark."""

@@ -1,0 +1,1 @@
+"""MLflow: runs, the pyfunc wrapper, registry and promotion."""

@@ -1,0 +1,200 @@
+"""Logging a training result to MLflow: params, metrics with intervals, plots, reports, the model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from stancekit.config import flatten, root_of
+from stancekit.evaluation.metrics import classification_report_text
+from stancekit.evaluation.plots import confusion_figure, reliability_figure
+from stancekit.paths import project_root
+from stancekit.scoring.core import StanceScorer, write_actor_config
+from stancekit.training.train import TrainResult, resolved_config
+
+log = logging.getLogger(__name__)
+PYFUNC_FILE = Path(__file__).with_name("pyfunc_model.py")
+MODEL_URI_TAG = "stancekit.model_uri"
+#: Packages the logged model needs at load time, pinned to what trained it.
+MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "pyyaml")
+
+
+def default_tracking_uri(root: str | Path | None = None) -> str:
+    """``$MLFLOW_TRACKING_URI``, else an absolute SQLite store under the project root."""
+    env = os.environ.get("MLFLOW_TRACKING_URI")
+    if env:
+        return env
+    return f"sqlite:///{(Path(root) if root else project_root()).resolve() / 'mlflow.db'}"
+
+
+def setup_tracking(uri: str | None = None, root: str | Path | None = None) -> str:
+    import mlflow
+
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or uri or default_tracking_uri(root)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
+
+
+def ensure_experiment(name: str, root: str | Path | None = None) -> str:
+    """The experiment's id, creating it with artifacts under the project (not the working directory)."""
+    import mlflow
+
+    exp = mlflow.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    uri = mlflow.get_tracking_uri()
+    location = None
+    if uri.startswith("sqlite:///"):
+        store = Path(uri.removeprefix("sqlite:///")).parent
+        location = (store / "mlartifacts").resolve().as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _pins() -> list[str]:
+    pins = []
+    for pkg in MODEL_REQUIREMENTS:
+        try:
+            pins.append(f"{pkg}=={version(pkg)}")
+        except PackageNotFoundError:
+            pins.append(pkg)
+    return pins
+
+
+def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") -> Any:
+    """Log the scorer as a pyfunc "model from code" with signature and input example."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = scorer.model.save(Path(tmp) / "model")
+        actors = write_actor_config(
+            Path(tmp) / "actors.yaml", scorer.extractor.gazetteer, scorer.extractor.context
+        )
+        output = scorer.score_frame(example)
+        signature = infer_signature(example, output, params={"format": "rows"})
+        return mlflow.pyfunc.log_model(
+            name=name,
+            python_model=str(PYFUNC_FILE),
+            artifacts={"model": str(model_dir), "actors": str(actors)},
+            code_paths=[str(Path(__file__).resolve().parents[1])],
+            signature=signature,
+            input_example=example,
+            pip_requirements=_pins(),
+        )
+
+
+def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | None = None) -> str:
+    """Log one training run to the configured MLflow store; returns the run id."""
+    import mlflow
+
+    from stancekit.config import build_extractor
+
+    root = root_of(cfg)
+    setup_tracking(cfg.tracking.get("uri"), root)
+    experiment_id = ensure_experiment(cfg.tracking.experiment, root)
+    model_name = cfg.model.get("name", result.model.family)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=model_name) as run:
+        mlflow.set_tags(
+            {
+                "model": model_name,
+                "family": result.model.family,
+                "data": cfg.data.name,
+                "data_fingerprint": result.data_fingerprint,
+                "git_commit": git_commit(root),
+                "stancekit_version": version("stancekit") if _has("stancekit") else "dev",
+            }
+        )
+        params = {
+            k: (json.dumps(v) if isinstance(v, (list, dict)) else v)
+            for k, v in flatten(cfg).items()
+        }
+        mlflow.log_params({k: str(v)[:6000] for k, v in params.items()})
+        mlflow.log_metrics({**result.metrics, **result.timings})
+        mlflow.log_dict(resolved_config(cfg), "config/resolved.yaml")
+        label_space = result.model.label_space
+        for split, frame in result.predictions.items():
+            mlflow.log_text(
+                classification_report_text(frame, label_space),
+                f"reports/classification_{split}.txt",
+            )
+            mlflow.log_figure(
+                confusion_figure(frame, label_space, f"{model_name}: {split}"),
+                f"plots/confusion_{split}.png",
+            )
+            mlflow.log_figure(
+                reliability_figure(frame["confidence"], frame["label"] == frame["pred"]),
+                f"plots/reliability_{split}.png",
+            )
+            cols = ["doc_id", "actor_id", "target", "label", "pred", "confidence"]
+            mlflow.log_text(frame[cols].to_csv(index=False), f"predictions/{split}.csv")
+        if result.quarantine:
+            mlflow.log_text(
+                "\n".join(json.dumps(q, ensure_ascii=False) for q in result.quarantine),
+                "data/quarantine.jsonl",
+            )
+        if cfg.tracking.get("log_model", True):
+            scorer = StanceScorer(result.model, build_extractor(cfg.actors, root))
+            if example is None:
+                example = input_example(cfg)
+            info = log_model(scorer, example)
+            mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
+        return run.info.run_id
+
+
+def input_example(cfg: DictConfig, n: int = 2, max_chars: int = 600) -> pd.DataFrame:
+    """The first articles of the training data, shortened: the logged model's input example."""
+    from stancekit.config import path_of
+    from stancekit.data.io import iter_records
+
+    rows = []
+    for rec in iter_records(path_of(cfg, cfg.data.articles)):
+        rows.append(
+            {
+                "id": str(rec.data.get("id")),
+                "text": str(rec.data.get("text"))[:max_chars],
+                "lang": rec.data.get("lang") or "",
+            }
+        )
+        if len(rows) >= n:
+            break
+    return pd.DataFrame(rows)
+
+
+def _has(pkg: str) -> bool:
+    try:
+        version(pkg)
+        return True
+    except PackageNotFoundError:
+        return False

@@ -1,0 +1,1 @@
+"""Training: train(cfg) -> fitted model and metrics."""

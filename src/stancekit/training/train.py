@@ -1,0 +1,123 @@
+"""``train(cfg)``: data → actors → contexts → fitted model → metrics. No Hydra, DVC or MLflow inside."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from stancekit.config import build_extractor, build_model, path_of, root_of
+from stancekit.data import load_dataset, split_by_article
+from stancekit.evaluation.metrics import evaluate_predictions
+from stancekit.models.base import StanceModel
+from stancekit.training.examples import Examples, build_examples, fingerprint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    model: StanceModel
+    metrics: dict[str, float]
+    predictions: dict[str, pd.DataFrame]  # split -> rows with label, pred, proba
+    examples: pd.DataFrame  # every prepared example with its split
+    quarantine: list[dict[str, str]] = field(default_factory=list)
+    data_fingerprint: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def prepare(cfg: DictConfig) -> Examples:
+    """Load, validate, find actors, cut contexts and split by article (``split`` column)."""
+    root = root_of(cfg)
+    articles, labels = load_dataset(
+        path_of(cfg, cfg.data.articles), path_of(cfg, cfg.data.labels), cfg.data.get("max_rows")
+    )
+    targets = list(cfg.data.targets)
+    labels = [r for r in labels if r.target in targets]
+    extractor = build_extractor(cfg.actors, root)
+    examples = build_examples(articles, labels, extractor)
+    split = split_by_article(articles, labels, cfg.train.val_size, cfg.train.test_size, cfg.seed)
+    where = {doc: name for name, docs in split.items() for doc in docs}
+    examples.frame["split"] = examples.frame["doc_id"].map(where)
+    log.info(
+        "prepared %d examples from %d articles (%s); %d quarantined",
+        len(examples.frame),
+        len(articles),
+        ", ".join(f"{k} {len(v)}" for k, v in split.items()),
+        len(examples.quarantine),
+    )
+    return examples
+
+
+def predict_frame(model: StanceModel, frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if not len(out):
+        return out.assign(pred=[], confidence=[], proba=[])
+    probas = model.proba_by_label(out[["target", "text"]])
+    out["pred"] = [max(p, key=p.get) for p in probas]  # type: ignore[arg-type]
+    out["confidence"] = [max(p.values()) for p in probas]
+    out["proba"] = probas
+    return out
+
+
+def fit_and_evaluate(cfg: DictConfig, frame: pd.DataFrame) -> TrainResult:
+    timings: dict[str, float] = {}
+    train_rows = frame[frame["split"] == "train"]
+    cap = cfg.train.get("max_train_rows")
+    if cap:
+        train_rows = train_rows.sample(n=min(cap, len(train_rows)), random_state=cfg.seed)
+    if train_rows.empty:
+        raise ValueError(
+            "no training rows after preparation and splitting; check data.* and train.*"
+        )
+    model: StanceModel = build_model(cfg.model)
+    label_space = {t: model.label_space[t] for t in cfg.data.targets}
+    model.label_space = label_space
+    log.info("fitting %s on %d rows", cfg.model.get("name", type(model).__name__), len(train_rows))
+    t0 = time.perf_counter()
+    model.fit(train_rows[["target", "text"]], train_rows["label"].tolist())
+    timings["fit_s"] = time.perf_counter() - t0
+
+    metrics: dict[str, float] = {}
+    predictions: dict[str, pd.DataFrame] = {}
+    t0 = time.perf_counter()
+    for split in ("val", "test"):
+        rows = frame[frame["split"] == split]
+        if rows.empty:
+            continue
+        predictions[split] = predict_frame(model, rows)
+        metrics.update(
+            evaluate_predictions(
+                predictions[split],
+                label_space,
+                prefix=split,
+                n_bootstrap=cfg.train.bootstrap,
+                ci=cfg.train.ci,
+                seed=cfg.seed,
+            )
+        )
+    timings["evaluate_s"] = time.perf_counter() - t0
+    metrics["n_train"] = float(len(train_rows))
+    return TrainResult(model, metrics, predictions, frame, timings=timings)
+
+
+def train(cfg: DictConfig) -> TrainResult:
+    """Prepare the data, fit ``cfg.model`` on the train split, evaluate on val and test."""
+    t0 = time.perf_counter()
+    examples = prepare(cfg)
+    prep_s = time.perf_counter() - t0
+    result = fit_and_evaluate(cfg, examples.frame)
+    result.quarantine = examples.quarantine
+    result.data_fingerprint = fingerprint(examples.frame)
+    result.timings["prepare_s"] = prep_s
+    return result
+
+
+def resolved_config(cfg: DictConfig) -> dict[str, Any]:
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    return {str(k): v for k, v in data.items()}

@@ -1,0 +1,137 @@
+"""Shared fixtures: a tiny labelled corpus and gazetteer built in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED_ARTICLE = SHARED / "data" / "seed" / "kim_putin_vostochny_bg.txt"
+
+TINY_GAZETTEER = """
+- {id: vladimir_putin, type: person, name: {en: Vladimir Putin, bg: Владимир Путин}, aliases: {en: [Putin], bg: [Путин]}}
+- {id: volodymyr_zelensky, type: person, name: {en: Volodymyr Zelensky, bg: Володимир Зеленски}, aliases: {en: [Zelensky], bg: [Зеленски]}}
+- {id: antonio_guterres, type: person, name: {en: Antonio Guterres}, aliases: {en: [Guterres]}}
+- {id: russia, type: state, name: {en: Russia, bg: Русия}, metonyms: {en: [Moscow, Kremlin], bg: [Москва, Кремъл]}}
+- {id: nato, type: bloc, name: {en: NATO, bg: НАТО}}
+- {id: bulgaria, type: state, name: {en: Bulgaria, bg: България}, metonyms: {bg: [София]}}
+"""
+
+# (actor mention, war, west, sentiment, sentence templates)
+_ACTORS = [
+    (
+        "Putin",
+        "pro_russia",
+        "anti_west",
+        "negative",
+        [
+            "{a} praised the invasion and blamed NATO for the war.",
+            "{a} said the West is an enemy of Russia.",
+        ],
+    ),
+    (
+        "Zelensky",
+        "pro_ukraine",
+        "pro_west",
+        "positive",
+        [
+            "{a} thanked allies for new air defence and condemned the invasion.",
+            "{a} welcomed sanctions on Moscow.",
+        ],
+    ),
+    (
+        "Guterres",
+        "neutral",
+        "neutral",
+        "neutral",
+        [
+            "{a} called on both sides to start peace talks.",
+            "{a} urged restraint and dialogue without blaming anyone.",
+        ],
+    ),
+    (
+        "Bulgaria",
+        "none",
+        "none",
+        "neutral",
+        ["A conference took place in {a} on Tuesday.", "Weather in {a} was mild this week."],
+    ),
+]
+
+
+def tiny_corpus(n_articles: int = 24) -> tuple[list[dict], list[dict]]:
+    """Articles that each name two actors, and their LABELS.md rows (deterministic)."""
+    articles, labels = [], []
+    for i in range(n_articles):
+        picked = [_ACTORS[i % 4], _ACTORS[(i + 1 + i // 4) % 4]]
+        if picked[0] is picked[1]:
+            picked = [picked[0], _ACTORS[(i + 2) % 4]]
+        sentences = [a[4][(i // 2) % 2].format(a=a[0]) for a in picked]
+        text = f"Report number {i}.\n" + " ".join(sentences)
+        doc_id = f"tiny-{i:03d}"
+        articles.append({"id": doc_id, "lang": "en", "text": text, "title": f"Report {i}"})
+        ids = {
+            "Putin": "vladimir_putin",
+            "Zelensky": "volodymyr_zelensky",
+            "Guterres": "antonio_guterres",
+            "Bulgaria": "bulgaria",
+        }
+        for mention, war, west, sent, _ in picked:
+            sent_text = next(s for s in sentences if mention in s)
+            for target, label in (("war", war), ("west", west), ("sentiment", sent)):
+                labels.append(
+                    {
+                        "doc_id": doc_id,
+                        "actor_id": ids[mention],
+                        "actor": mention,
+                        "mentions": [mention],
+                        "target": target,
+                        "label": label,
+                        "evidence": "" if label == "none" else sent_text,
+                    }
+                )
+    return articles, labels
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> dict[str, Path]:
+    articles, labels = tiny_corpus()
+    gaz = tmp_path / "gazetteer.yaml"
+    gaz.write_text(TINY_GAZETTEER, encoding="utf-8")
+    return {
+        "articles": write_jsonl(tmp_path / "articles.jsonl", articles),
+        "labels": write_jsonl(tmp_path / "labels.jsonl", labels),
+        "gazetteer": gaz,
+        "tmp": tmp_path,
+    }
+
+
+@pytest.fixture
+def tiny_overrides(tiny_data: dict[str, Path]) -> list[str]:
+    tmp = tiny_data["tmp"]
+    return [
+        f"data.articles={tiny_data['articles']}",
+        f"data.labels={tiny_data['labels']}",
+        f"data.score_input={tiny_data['articles']}",
+        f"actors.gazetteer={tiny_data['gazetteer']}",
+        f"tracking.uri=sqlite:///{tmp}/mlflow.db",
+        "tracking.experiment=tiny",
+        "train.bootstrap=30",
+    ]

@@ -1,0 +1,157 @@
+"""train (Hydra multirun) → compare → promote → score, against a temporary SQLite MLflow store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stancekit.cli import app
+from tests.conftest import ROOT, SEED_ARTICLE, write_jsonl
+
+runner = CliRunner()
+
+
+def _cli(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Both TF-IDF families trained by a real Hydra multirun on the tiny corpus, with the real gazetteer."""
+    from tests.conftest import tiny_corpus
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    articles, labels = tiny_corpus()
+    a = write_jsonl(tmp / "articles.jsonl", articles)
+    lab = write_jsonl(tmp / "labels.jsonl", labels)
+    uri = f"sqlite:///{tmp}/mlflow.db"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
+    cmd = [
+        sys.executable,
+        "-m",
+        "stancekit.train",
+        "-m",
+        "model=tfidf_logreg,tfidf_svm",
+        f"data.articles={a}",
+        f"data.labels={lab}",
+        "tracking.experiment=e2e",
+        "train.bootstrap=50",
+        f"paths.log_dir={tmp}/logs",
+    ]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    yield {"tmp": tmp, "uri": uri, "articles": a, "articles_rows": articles}
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+def test_compare_lists_both_families_with_intervals(trained: dict) -> None:
+    out_md = trained["tmp"] / "compare.md"
+    output = _cli("compare", "--experiment", "e2e", "--output", str(out_md))
+    text = out_md.read_text()
+    assert "tfidf_logreg" in text and "tfidf_svm" in text
+    assert "[" in text.splitlines()[4]  # the metric with its interval
+    assert "val_macro_f1" in output
+
+
+def test_promote_then_gate(trained: dict) -> None:
+    import mlflow
+    from mlflow import MlflowClient
+
+    output = _cli("promote", "--experiment", "e2e", "--metric", "val_macro_f1")
+    assert "promoted" in output
+    champ = MlflowClient().get_model_version_by_alias("stancekit-stance", "champion")
+    assert str(champ.version) == "1"
+    # Promoting again: the best run is already champion, nothing moves.
+    output = _cli("promote", "--experiment", "e2e")
+    assert "kept champion" in output
+    assert (
+        str(MlflowClient().get_model_version_by_alias("stancekit-stance", "champion").version)
+        == "1"
+    )
+    assert mlflow.get_run(champ.run_id).data.tags["family"] == "tfidf"
+
+
+def test_score_writes_one_row_per_article_actor_target(trained: dict) -> None:
+    from mlflow import MlflowClient
+
+    _cli("promote", "--experiment", "e2e")
+    tmp: Path = trained["tmp"]
+    bad = trained["articles_rows"][:3] + [{"id": "broken", "text": ""}, {"text": "no id"}]
+    inp = write_jsonl(tmp / "score_in.jsonl", bad)
+    out = tmp / "scores.jsonl"
+    output = _cli(
+        "score",
+        "--model",
+        "models:/stancekit-stance@champion",
+        "--input",
+        str(inp),
+        "--output",
+        str(out),
+    )
+    assert "5 articles in: 3 scored, 2 quarantined" in output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    quarantine = [
+        json.loads(line) for line in (tmp / "scores.quarantine.jsonl").read_text().splitlines()
+    ]
+    assert [q["reason"].split(": ", 1)[1] for q in quarantine] == [
+        "missing text for article 'broken'",
+        "missing article id",
+    ]
+    assert quarantine[0]["where"].endswith("score_in.jsonl:4")
+    keys = {(r["doc_id"], r["actor_id"], r["target"]) for r in rows}
+    assert len(keys) == len(rows)
+    assert {
+        "doc_id",
+        "actor_id",
+        "actor",
+        "n_mentions",
+        "target",
+        "label",
+        "proba",
+        "evidence",
+        "model_uri",
+    } <= set(rows[0])
+    version = str(MlflowClient().get_model_version_by_alias("stancekit-stance", "champion").version)
+    for r in rows:
+        assert abs(sum(r["proba"].values()) - 1) < 1e-4
+        assert r["label"] == max(r["proba"], key=r["proba"].get)
+        assert (
+            r["model_uri"] == "models:/stancekit-stance@champion" and r["model_version"] == version
+        )
+        assert (r["evidence"] == "") == (r["label"] == "none")
+    # tiny-000 names Putin and Zelensky: both are scored on every target
+    first = {(r["actor_id"], r["target"]) for r in rows if r["doc_id"] == "tiny-000"}
+    assert {("vladimir_putin", t) for t in ("war", "west", "sentiment")} <= first
+
+
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/data/seed is not present")
+def test_score_seed_article(trained: dict) -> None:
+    tmp: Path = trained["tmp"]
+    _cli("promote", "--experiment", "e2e")
+    inp = write_jsonl(
+        tmp / "seed.jsonl", [{"id": "seed", "lang": "bg", "text": SEED_ARTICLE.read_text()}]
+    )
+    out = tmp / "seed_scores.csv"
+    _cli(
+        "score",
+        "--model",
+        "models:/stancekit-stance@champion",
+        "--input",
+        str(inp),
+        "--output",
+        str(out),
+    )
+    import pandas as pd
+
+    rows = pd.read_csv(out)
+    for actor in ("vladimir_putin", "kim_jong_un", "russia", "north_korea"):
+        assert set(rows[rows["actor_id"] == actor]["target"]) == {"war", "west", "sentiment"}, actor

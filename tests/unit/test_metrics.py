@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.metrics import f1_score
+
+from stancekit.data.schema import LABEL_SPACE
+from stancekit.evaluation.metrics import confusion_table, evaluate_predictions, macro_f1
+
+
+def test_macro_f1_matches_sklearn() -> None:
+    y = ["a", "b", "b", "c", "a", "c"]
+    p = ["a", "b", "c", "c", "b", "c"]
+    assert abs(macro_f1(y, p, ["a", "b", "c", "d"]) - f1_score(y, p, average="macro")) < 1e-12
+
+
+def test_evaluate_names_and_intervals() -> None:
+    frame = pd.DataFrame(
+        {
+            "doc_id": [f"d{i // 2}" for i in range(40)],
+            "target": ["war", "sentiment"] * 20,
+            "label": ["pro_russia", "negative", "pro_ukraine", "positive"] * 10,
+            "pred": ["pro_russia", "negative", "pro_ukraine", "negative"] * 10,
+        }
+    )
+    m = evaluate_predictions(frame, LABEL_SPACE, "val", n_bootstrap=200, seed=1)
+    assert m["val_macro_f1_war"] == 1.0
+    assert abs(m["val_macro_f1"] - (1.0 + m["val_macro_f1_sentiment"]) / 2) < 1e-12
+    assert m["val_macro_f1_ci_low"] <= m["val_macro_f1"] <= m["val_macro_f1_ci_high"]
+    assert m["val_f1_war_pro_russia"] == 1.0
+    assert "val_macro_f1_west" not in m  # no rows for that target
+    table = confusion_table(frame, LABEL_SPACE)
+    assert table["count"].sum() == len(frame)
