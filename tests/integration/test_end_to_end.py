@@ -155,3 +155,34 @@ def test_score_seed_article(trained: dict) -> None:
     rows = pd.read_csv(out)
     for actor in ("vladimir_putin", "kim_jong_un", "russia", "north_korea"):
         assert set(rows[rows["actor_id"] == actor]["target"]) == {"war", "west", "sentiment"}, actor
+
+
+def test_logged_model_is_code_plus_skops_with_signature(trained: dict) -> None:
+    import mlflow
+    import yaml
+
+    _cli("promote", "--experiment", "e2e")
+    local = Path(mlflow.artifacts.download_artifacts("models:/stancekit-stance@champion"))
+    files = {p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()}
+    assert {
+        "MLmodel",
+        "pyfunc_model.py",
+        "artifacts/model/model.skops",
+        "artifacts/model/stancekit_model.json",
+        "artifacts/actors.yaml",
+        "input_example.json",
+    } <= files
+    assert not [f for f in files if f.endswith((".pkl", ".pickle", ".cloudpickle", ".joblib"))], (
+        files
+    )
+    mlmodel = yaml.safe_load((local / "MLmodel").read_text())
+    assert (
+        mlmodel["flavors"]["python_function"]["loader_module"] == "mlflow.pyfunc.loaders.code_model"
+    )
+    inputs = {c["name"]: c for c in json.loads(mlmodel["signature"]["inputs"])}
+    assert inputs["text"]["required"] and not inputs["lang"]["required"]
+    run = mlflow.get_run(mlmodel["run_id"])
+    assert run.data.tags["data_fingerprint"] and run.data.tags["git_commit"]
+    assert run.data.params["model.name"] in ("tfidf_logreg", "tfidf_svm")
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "plots")}
+    assert "plots/confusion_val.png" in artifacts and "plots/reliability_val.png" in artifacts

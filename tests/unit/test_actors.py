@@ -131,3 +131,50 @@ def test_gazetteer_schema_errors(tmp_path: Path) -> None:
     p.write_text("- {id: x, type: state, name: {en: X}, alias: {en: [Y]}}\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match=r"unknown field\(s\) \['alias'\]"):
         Gazetteer.load(p)
+
+
+def test_language_restricts_forms(tmp_path: Path) -> None:
+    p = tmp_path / "g.yaml"
+    p.write_text(
+        "- {id: north_korea, type: state, name: {bg: Северна Корея}, metonyms: {bg: [Север]}}\n"
+        "- {id: dps, type: party, name: {bg: Движение за права и свободи}, aliases: {bg: [ДПС]}}\n"
+        "- {id: usa, type: state, name: {en: United States, ru: США}, aliases: {en: [U.S., US]}}\n",
+        encoding="utf-8",
+    )
+    ex = ActorExtractor(Gazetteer.load(p))
+    ru = "Сотрудники ДПС с Крайнего Севера встретили U.S. делегацию."
+    assert [a.actor_id for a in ex.actors(ru, "ru")] == ["usa"]
+    assert {a.actor_id for a in ex.actors(ru)} == {
+        "dps",
+        "north_korea",
+        "usa",
+    }  # language unknown: every form
+
+
+def test_exact_form_beats_inflected_one(tmp_path: Path) -> None:
+    p = tmp_path / "g.yaml"
+    p.write_text(
+        "- {id: alexei_navalny, type: person, name: {bg: Алексей Навални}, aliases: {bg: [Навални]}}\n"
+        "- {id: yulia_navalnaya, type: person, name: {bg: Юлия Навална}, aliases: {bg: [Навална]}}\n"
+        "- {id: pp_db, type: party, name: {bg: ПП-ДБ}}\n",
+        encoding="utf-8",
+    )
+    got = found(ActorExtractor(Gazetteer.load(p)), "Навална говори за Навални. ПП–ДБ я подкрепи.")
+    assert got == {
+        "yulia_navalnaya": ["Навална"],
+        "alexei_navalny": ["Навални"],
+        "pp_db": ["ПП–ДБ"],
+    }
+
+
+def test_title_words_stay_free_for_other_actors(tmp_path: Path) -> None:
+    p = tmp_path / "g.yaml"
+    p.write_text(
+        "- {id: kostadin_kostadinov, type: person, name: {bg: Костадин Костадинов}, roles: {bg: [лидер на Възраждане]}}\n"
+        "- {id: vazrazhdane, type: party, name: {bg: Възраждане}}\n",
+        encoding="utf-8",
+    )
+    got = found(
+        ActorExtractor(Gazetteer.load(p)), "Лидерът на Възраждане Костадин Костадинов заяви..."
+    )
+    assert got == {"vazrazhdane": ["Възраждане"], "kostadin_kostadinov": ["Костадин Костадинов"]}

@@ -136,7 +136,7 @@ class ActorExtractor:
 
     def actors(self, text: str, lang: str | None = None) -> list[Actor]:
         by_id: dict[str, Actor] = {}
-        for m in self.matcher.find(text):
+        for m in self.matcher.find(text, lang):
             if m.actor_id not in by_id:
                 entry = self.gazetteer[m.actor_id]
                 by_id[m.actor_id] = Actor(m.actor_id, entry.display_name(lang), entry.type)

@@ -12,9 +12,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from stancekit.actors.gazetteer import ActorEntry, Gazetteer
+from stancekit.actors.gazetteer import FORM_KINDS, ActorEntry, Gazetteer
 
-TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+# Words, with inner hyphens/dashes/apostrophes ("Дае-ки", "ПП–ДБ", "прем'єр"), and dotted
+# abbreviations ("U.S.", "J.D.").
+TOKEN_RE = re.compile(r"(?:\w\.){2,}|\w+(?:[-‐–'’]\w+)*", re.UNICODE)
+_FOLD = str.maketrans({"‐": "-", "–": "-", "’": "'", "ё": "е", "Ё": "Е"})
 
 #: Inflectional endings tried after a form's stem (Bulgarian articles and plurals, Russian and
 #: Ukrainian case endings, English possessives). Longer lists raise recall and false matches alike.
@@ -102,6 +105,15 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
 
 
+def fold(word: str) -> str:
+    """Spelling variants that should not matter for matching: dashes, apostrophes, ё."""
+    return word.translate(_FOLD)
+
+
+#: How well a text token matches a form token.
+NO, STEM, EXACT = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class _FormToken:
     text: str
@@ -112,28 +124,28 @@ class _FormToken:
 
     @classmethod
     def of(cls, word: str) -> _FormToken:
+        word = fold(word)
         lower = word.lower()
-        is_abbrev = len(word) > 1 and word.isupper()
+        is_abbrev = len(word) > 1 and word.replace(".", "").isupper()
         exact = is_abbrev or len(word) < 3
         stem = lower
         if not exact and len(lower) > 3 and lower[-1] in _VOWELS:
             stem = lower[:-1]
         return cls(word, lower, stem, exact, word[:1].isupper())
 
-    def matches(self, tok: str) -> bool:
+    def match(self, tok: str) -> int:
+        tok = fold(tok)
         if self.exact:
-            return tok == self.text
+            return EXACT if tok == self.text else NO
         if self.cased and tok[:1] != self.text[:1]:
-            return False
+            return NO
         low = tok.lower()
         if low == self.lower:
-            return True
+            return EXACT
         for base in (self.lower, self.stem):
-            if low.startswith(base):
-                rest = low[len(base) :].removeprefix("-")
-                if rest in ENDINGS:
-                    return True
-        return False
+            if low.startswith(base) and low[len(base) :].removeprefix("-") in ENDINGS:
+                return STEM
+        return NO
 
 
 @dataclass(frozen=True)
@@ -156,86 +168,128 @@ class ActorMention:
 
 
 def _key(word: str) -> str:
-    return word.lower()[:3]
+    return fold(word).lower()[:3]
 
 
 class GazetteerMatcher:
-    """Compiled gazetteer: finds every actor mention in a text."""
+    """Compiled gazetteer: finds every actor mention in a text.
+
+    With the article's language known, only that language's forms (and the Latin-script English
+    ones, which cannot collide with Cyrillic words) are tried, so a Bulgarian alias does not fire on
+    a Russian word that happens to share its spelling.
+    """
+
+    ANY = "*"
 
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
-        self._index: dict[str, list[_Form]] = defaultdict(list)
+        self._index: dict[str, dict[str, list[_Form]]] = defaultdict(lambda: defaultdict(list))
         for entry in gazetteer.entries.values():
             self._add_entry(entry)
-        for forms in self._index.values():
-            forms.sort(key=lambda f: (-len(f.tokens), _KIND_RANK[f.kind]))
+        for by_key in self._index.values():
+            for forms in by_key.values():
+                forms.sort(key=lambda f: (-len(f.tokens), _KIND_RANK[f.kind]))
+        self.languages = frozenset(self._index) - {self.ANY}
 
     def _add_entry(self, entry: ActorEntry) -> None:
-        seen: set[tuple[str, str]] = set()
-        for kind in ("name", "aliases", "metonyms", "roles", "short"):
-            for forms in entry.forms.get(kind, {}).values():
+        seen: set[tuple[str, str, str]] = set()
+        for kind in FORM_KINDS:
+            for lang, forms in entry.forms.get(kind, {}).items():
                 for form in forms:
                     words = [t.text for t in tokenize(form)]
-                    if not words or (kind, form) in seen:
+                    if not words:
                         continue
-                    seen.add((kind, form))
                     if kind == "roles":
                         words = [w.lower() for w in words]
-                    self._index[_key(words[0])].append(
-                        _Form(entry.id, kind, tuple(_FormToken.of(w) for w in words), form)
-                    )
+                    compiled = _Form(entry.id, kind, tuple(_FormToken.of(w) for w in words), form)
+                    for index in (lang, self.ANY):
+                        if (index, kind, form) not in seen:
+                            seen.add((index, kind, form))
+                            self._index[index][_key(words[0])].append(compiled)
 
-    def _match_at(self, text: str, tokens: list[Token], i: int) -> list[tuple[int, _Form]]:
-        found = []
-        tok = tokens[i].text
-        for form in self._index.get(_key(tok), ()):
-            n = len(form.tokens)
-            if i + n > len(tokens):
-                continue
-            ok = True
-            for j, ft in enumerate(form.tokens):
-                if j and text[tokens[i + j - 1].end : tokens[i + j].start].strip():
-                    ok = False  # words of a form must be adjacent
-                    break
-                if not ft.matches(tokens[i + j].text):
-                    ok = False
-                    break
-            if ok:
-                found.append((i + n, form))
-        return found
+    def _indexes(self, lang: str | None) -> list[dict[str, list[_Form]]]:
+        if lang and lang in self.languages:
+            return [self._index[lang]] + (
+                [self._index["en"]] if lang != "en" and "en" in self.languages else []
+            )
+        return [self._index[self.ANY]]
 
-    def find(self, text: str) -> list[ActorMention]:
+    def _candidates(
+        self, text: str, tokens: list[Token], lang: str | None
+    ) -> list[tuple[int, int, int, _Form]]:
+        """(start, end, exact tokens, form) for every form matching at every token."""
+        out = []
+        indexes = self._indexes(lang)
+        for i, tok in enumerate(tokens):
+            key = _key(tok.text)
+            for index in indexes:
+                for form in index.get(key, ()):
+                    n = len(form.tokens)
+                    if i + n > len(tokens):
+                        continue
+                    exact = 0
+                    for j, ft in enumerate(form.tokens):
+                        if j and text[tokens[i + j - 1].end : tokens[i + j].start].strip():
+                            break  # words of a form must be adjacent
+                        quality = ft.match(tokens[i + j].text)
+                        if quality == NO:
+                            break
+                        exact += quality == EXACT
+                    else:
+                        out.append((i, i + n, exact, form))
+        return out
+
+    def find(self, text: str, lang: str | None = None) -> list[ActorMention]:
         """All actor mentions in ``text``, overlaps resolved and weak forms resolved per article."""
         tokens = tokenize(text)
-        candidates: list[tuple[int, int, _Form]] = []
-        for i in range(len(tokens)):
-            for end, form in self._match_at(text, tokens, i):
-                candidates.append((i, end, form))
-        # Longest match first, then a form of an actor named in the text, then the stronger kind;
-        # a chosen span blocks every overlapping one.
-        named = {f.actor_id for _, _, f in candidates if f.kind in STRONG_KINDS}
+        candidates = self._candidates(text, tokens, lang)
+        strong_starts = {c[0] for c in candidates if c[3].kind in STRONG_KINDS}
+        # "the Russian president Vladimir Putin": the name that follows a title decides, and the
+        # title's words stay free for other actors ("лидерът на Възраждане Костадин Костадинов").
+        candidates = [c for c in candidates if not (c[3].kind == "roles" and c[1] in strong_starts)]
+        named = {c[3].actor_id for c in candidates if c[3].kind in STRONG_KINDS}
+        # Longest match first, then a form of an actor named in the text, then more words matched
+        # exactly (not through an ending), then the stronger kind.
         candidates.sort(
-            key=lambda c: (-(c[1] - c[0]), c[2].actor_id not in named, _KIND_RANK[c[2].kind], c[0])
+            key=lambda c: (
+                -(c[1] - c[0]),
+                c[3].actor_id not in named,
+                -c[2],
+                _KIND_RANK[c[3].kind],
+                c[0],
+            )
         )
-        taken = [False] * len(tokens)
-        chosen: list[tuple[int, int, _Form]] = []
-        for start, end, form in candidates:
-            if any(taken[start:end]):
-                continue
-            for k in range(start, end):
-                taken[k] = True
-            chosen.append((start, end, form))
+        dropped: set[int] = set()
+        for _ in range(4):
+            taken = [False] * len(tokens)
+            chosen: list[tuple[int, int, _Form]] = []
+            for n, (start, end, _, form) in enumerate(candidates):
+                if n in dropped or any(taken[start:end]):
+                    continue
+                taken[start:end] = [True] * (end - start)
+                chosen.append((start, end, form))
+            strong = {f.actor_id for _, _, f in chosen if f.kind in STRONG_KINDS}
+            # A bare surname or title only resolves to an actor named in the article; drop the
+            # others and choose again, so the words they held can match something else.
+            orphans = {
+                n
+                for n, c in enumerate(candidates)
+                if n not in dropped
+                and c[3].kind not in STRONG_KINDS
+                and c[3].actor_id not in strong
+            }
+            if not orphans:
+                break
+            dropped |= orphans
         chosen.sort(key=lambda c: c[0])
-        strong = {f.actor_id for _, _, f in chosen if f.kind in STRONG_KINDS}
-        starts = {s: f for s, _, f in chosen}
-        mentions: list[ActorMention] = []
-        for start, end, form in chosen:
-            if form.kind not in STRONG_KINDS:
-                if form.actor_id not in strong:
-                    continue  # a bare surname or title only resolves to an actor named in the article
-                nxt = starts.get(end)
-                if form.kind == "roles" and nxt is not None and nxt.kind in STRONG_KINDS:
-                    continue  # "the Russian president Vladimir Putin": the name that follows decides
-            s, e = tokens[start].start, tokens[end - 1].end
-            mentions.append(ActorMention(form.actor_id, text[s:e], s, e, form.kind))
-        return mentions
+        return [
+            ActorMention(
+                f.actor_id,
+                text[tokens[s].start : tokens[e - 1].end],
+                tokens[s].start,
+                tokens[e - 1].end,
+                f.kind,
+            )
+            for s, e, f in chosen
+            if f.kind in STRONG_KINDS or f.actor_id in strong
+        ]

@@ -96,6 +96,7 @@ def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") 
     """Log the scorer as a pyfunc "model from code" with signature and input example."""
     import mlflow
     from mlflow.models import infer_signature
+    from mlflow.types import ColSpec, Schema
 
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = scorer.model.save(Path(tmp) / "model")
@@ -104,6 +105,14 @@ def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") 
         )
         output = scorer.score_frame(example)
         signature = infer_signature(example, output, params={"format": "rows"})
+        # Articles need an id and a text; the language is optional.
+        signature.inputs = Schema(
+            [
+                ColSpec("string", "id"),
+                ColSpec("string", "text"),
+                ColSpec("string", "lang", required=False),
+            ]
+        )
         return mlflow.pyfunc.log_model(
             name=name,
             python_model=str(PYFUNC_FILE),
