@@ -106,12 +106,12 @@ def test_sentences_and_contexts(extractor: ActorExtractor) -> None:
     ctx = {c.actor.actor_id: c for c in extractor.contexts(text)}
     assert (
         ctx["vladimir_putin"].text
-        == "Заглавие за [ACTOR] Путин [/ACTOR] | [ACTOR] Путин [/ACTOR] говори дълго."
+        == "[SPEAKER] Заглавие за [ACTOR] Путин [/ACTOR] | [ACTOR] Путин [/ACTOR] говори дълго."
     )
     assert ctx["vladimir_putin"].plain_sentences == ["Заглавие за Путин", "Путин говори дълго."]
     wide = ActorExtractor(extractor.gazetteer, ContextConfig(window=1))
     assert {c.actor.actor_id: c for c in wide.contexts(text)}["russia"].text == (
-        "Путин говори дълго. | После [ACTOR] Русия [/ACTOR] мълча! | Ким Чен Ун дойде."
+        "[MENTIONED] Путин говори дълго. | После [ACTOR] Русия [/ACTOR] мълча! | Ким Чен Ун дойде."
     )
 
 
@@ -178,3 +178,15 @@ def test_title_words_stay_free_for_other_actors(tmp_path: Path) -> None:
         ActorExtractor(Gazetteer.load(p)), "Лидерът на Възраждане Костадин Костадинов заяви..."
     )
     assert got == {"vazrazhdane": ["Възраждане"], "kostadin_kostadinov": ["Костадин Костадинов"]}
+
+
+def test_speakers(extractor: ActorExtractor) -> None:
+    text = (
+        '"Затова дойдохме тук", каза Путин в отговор. Ким Чен Ун пристигна с влак. '
+        "Срещата с Путин беше дълга. Според Кремъл всичко е наред. Russia's envoy: no comment."
+    )
+    actors = {a.actor_id: a for a in extractor.actors(text)}
+    assert actors["vladimir_putin"].speaks == [True, False]
+    assert actors["vladimir_putin"].role == "speaker"
+    assert actors["kim_jong_un"].role == "mentioned"
+    assert actors["russia"].speaks == [True, False]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from stancekit.actors.gazetteer import Gazetteer
 from stancekit.actors.matcher import ActorMention, GazetteerMatcher
+from stancekit.actors.speakers import speaking
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes) before a capital or an opening
 # quote; a line break always ends one (headlines, paragraphs).
@@ -54,6 +55,7 @@ class ContextConfig:
     marker_open: str = "[ACTOR]"
     marker_close: str = "[/ACTOR]"
     separator: str = " | "
+    role_marker: bool = True  # start the input with [SPEAKER] or [MENTIONED]
 
 
 @dataclass
@@ -64,10 +66,20 @@ class Actor:
     name: str
     type: str
     mentions: list[ActorMention] = field(default_factory=list)
+    speaks: list[bool] = field(default_factory=list)  # per mention: is the actor speaking there?
 
     @property
     def surface_forms(self) -> list[str]:
         return list(dict.fromkeys(m.text for m in self.mentions))
+
+    @property
+    def n_speaking(self) -> int:
+        return sum(self.speaks)
+
+    @property
+    def role(self) -> str:
+        """``speaker`` when the article reports the actor's words anywhere, else ``mentioned``."""
+        return "speaker" if any(self.speaks) else "mentioned"
 
 
 @dataclass
@@ -75,6 +87,7 @@ class ActorContext:
     """What a model reads for one actor: marked sentences, and their concatenation."""
 
     actor: Actor
+    role: str  # speaker | mentioned
     sentences: list[str]  # marked mentioning sentences (evidence candidates)
     plain_sentences: list[str]  # the same sentences unmarked (as shown to people)
     text: str  # the model input: windows around mentions, actor marked
@@ -92,10 +105,16 @@ def _mark(text: str, offset: int, mentions: Sequence[ActorMention], cfg: Context
     return "".join(out)
 
 
+def _bounds(sentences: list[Sentence]) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in sentences]
+
+
 def build_context(
     text: str, sentences: list[Sentence], actor: Actor, cfg: ContextConfig
 ) -> ActorContext:
     """Cut the windows around ``actor``'s mentions in ``text`` and mark the actor in them."""
+    if len(actor.speaks) != len(actor.mentions):
+        actor.speaks = speaking(text, actor.mentions, _bounds(sentences))
     hits: list[int] = []
     for m in actor.mentions:
         for i, s in enumerate(sentences):
@@ -118,11 +137,13 @@ def build_context(
             if j not in windows:
                 windows.append(j)
     windows.sort()
+    body = cfg.separator.join(marked(j) if j in hits else sentences[j].text for j in windows)
     return ActorContext(
         actor=actor,
+        role=actor.role,
         sentences=[marked(i) for i in hits],
         plain_sentences=[sentences[i].text for i in hits],
-        text=cfg.separator.join(marked(j) if j in hits else sentences[j].text for j in windows),
+        text=f"[{actor.role.upper()}] {body}" if cfg.role_marker else body,
     )
 
 
@@ -134,18 +155,28 @@ class ActorExtractor:
         self.matcher = GazetteerMatcher(gazetteer)
         self.context = context or ContextConfig()
 
-    def actors(self, text: str, lang: str | None = None) -> list[Actor]:
+    def actors(
+        self, text: str, lang: str | None = None, sentences: list[Sentence] | None = None
+    ) -> list[Actor]:
+        """The article's actors, each with all its mentions and where it speaks."""
+        sentences = split_sentences(text) if sentences is None else sentences
         by_id: dict[str, Actor] = {}
         for m in self.matcher.find(text, lang):
             if m.actor_id not in by_id:
                 entry = self.gazetteer[m.actor_id]
                 by_id[m.actor_id] = Actor(m.actor_id, entry.display_name(lang), entry.type)
             by_id[m.actor_id].mentions.append(m)
+        bounds = _bounds(sentences)
+        for actor in by_id.values():
+            actor.speaks = speaking(text, actor.mentions, bounds)
         return list(by_id.values())
 
     def contexts(self, text: str, lang: str | None = None) -> list[ActorContext]:
         sentences = split_sentences(text)
-        return [build_context(text, sentences, a, self.context) for a in self.actors(text, lang)]
+        return [
+            build_context(text, sentences, a, self.context)
+            for a in self.actors(text, lang, sentences)
+        ]
 
 
 def mentions_from_strings(actor_id: str, text: str, forms: Sequence[str]) -> list[ActorMention]:

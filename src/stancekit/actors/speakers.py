@@ -1,0 +1,67 @@
+"""Who speaks: a mention is a speaker when the sentence reports its words (quoted or reported speech).
+
+A mention speaks when a speech verb follows it closely ("Ким каза", "Putin told") or precedes it
+closely ("каза Путин", "said Putin"), when an attribution phrase introduces it ("според Песков",
+"according to Guterres"), or when it opens a headline quote ("Путин: ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from stancekit.actors.matcher import ActorMention, tokenize
+
+# Stems of reporting verbs (bg, ru, uk) matched as word prefixes; English forms matched whole.
+_STEMS = tuple(
+    """
+    каза казв заяв отвърн отговори отговаря подчерт обещ посоч коментир допълн добав съобщ настоя призов
+    предупред увери увер обяви обявя твърд отбеляз изтъкн написа попита уточн нарече сподел
+    декларир отрече потвърд критикува осъди похвали приветства поиска настоява
+    сказа сказал говор ответ подчеркн пообещ отмет сообщ призв завер объяв счита назва отверг
+    подтверд заметил пишет
+    відпов наголос пообіця обіця зазнач дода повідом заклик поперед запевн оголос вважа підтверд
+    каже кажуть
+    """.split()
+)
+_EN = frozenset(
+    """
+    said says say saying told tells stated states announced announces added adds warned warns
+    urged urges insisted insists promised promises vowed vows claimed claims argued argues
+    declared declares noted notes replied replies stressed stresses wrote writes accused accuses
+    denied denies confirmed confirms asked asks tweeted posted called condemned praised welcomed
+    """.split()
+)
+_ATTRIBUTION = re.compile(
+    r"(според|по думите на|по мнението на|по словам|по мнению|по словах|за словами|на думку|"
+    r"according to|in the words of)\s*$",
+    re.IGNORECASE,
+)
+AFTER, BEFORE = 5, 3  # tokens after / before a mention in which a speech verb makes it a speaker
+
+
+def is_speech_verb(word: str) -> bool:
+    low = word.lower()
+    return low in _EN or (len(low) >= 4 and low.startswith(_STEMS))
+
+
+def speaking(
+    text: str, mentions: Sequence[ActorMention], sentence_bounds: Sequence[tuple[int, int]]
+) -> list[bool]:
+    """For each mention, whether the article reports the actor speaking at that point."""
+    out = []
+    for m in mentions:
+        start, end = next(
+            ((s, e) for s, e in sentence_bounds if s <= m.start < e + 1), (0, len(text))
+        )
+        after = [t.text for t in tokenize(text[m.end : end])][:AFTER]
+        before = [t.text for t in tokenize(text[start : m.start])][-BEFORE:]
+        head = text[start : m.start]
+        speaks = (
+            any(is_speech_verb(w) for w in after)
+            or any(is_speech_verb(w) for w in before)
+            or bool(_ATTRIBUTION.search(head))
+            or text[m.end : m.end + 2].startswith(":")
+        )
+        out.append(speaks)
+    return out
