@@ -47,7 +47,7 @@ params: install
 	$(PY) -c "from stancekit.pipeline import write_params; write_params()"
 
 repro: install
-	$(VENV)/bin/dvc repro
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" dvc repro
 
 clean:
 	rm -rf logs outputs reports mlflow.db mlartifacts data/prepared models metrics plots

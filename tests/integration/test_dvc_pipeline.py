@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
-DVC = str(Path(os.sys.executable).with_name("dvc"))
+DVC = str(Path(sys.executable).with_name("dvc"))
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -41,6 +42,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
         "MLFLOW_TRACKING_URI": f"sqlite:///{tmp}/mlflow.db",
         "DVC_NO_ANALYTICS": "1",
         "STANCEKIT_ROOT": str(repo),
+        # stage commands run `python`: the project's interpreter, as in an activated venv
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@t",
         "GIT_COMMITTER_NAME": "t",

@@ -30,3 +30,22 @@ def test_evaluate_names_and_intervals() -> None:
     assert "val_macro_f1_west" not in m  # no rows for that target
     table = confusion_table(frame, LABEL_SPACE)
     assert table["count"].sum() == len(frame)
+
+
+def test_weighted_macro_f1_with_unit_weights_is_macro_f1() -> None:
+    import numpy as np
+
+    from stancekit.evaluation.metrics import _weighted_macro_f1
+
+    rng = np.random.default_rng(0)
+    true, pred = rng.integers(0, 4, 200), rng.integers(0, 3, 200)
+    labels = ["a", "b", "c", "d"]
+    expected = macro_f1([labels[i] for i in true], [labels[i] for i in pred], labels)
+    got = _weighted_macro_f1(true, pred, np.ones((1, 200)), 4)[0]
+    assert abs(got - expected) < 1e-12
+    # doubling every weight changes nothing; zero weight removes a row
+    assert abs(_weighted_macro_f1(true, pred, np.full((1, 200), 2.0), 4)[0] - expected) < 1e-12
+    w = np.ones((1, 200))
+    w[0, :100] = 0
+    sub = macro_f1([labels[i] for i in true[100:]], [labels[i] for i in pred[100:]], labels)
+    assert abs(_weighted_macro_f1(true, pred, w, 4)[0] - sub) < 1e-12

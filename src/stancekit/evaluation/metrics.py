@@ -67,27 +67,65 @@ def evaluate_predictions(
             metrics[f"{prefix}_f1_{target}_{lab}"] = v
         metrics[f"{prefix}_support_{target}"] = float(len(sub))
     if n_bootstrap > 0:
-        rng = np.random.default_rng(seed)
-        docs = frame["doc_id"].unique()
-        groups = {d: idx for d, idx in frame.groupby("doc_id").indices.items()}
-        samples: dict[str, list[float]] = {k: [] for k in ["", *per_target]}
-        for _ in range(n_bootstrap):
-            pick = rng.choice(docs, size=len(docs), replace=True)
-            idx = np.concatenate([groups[d] for d in pick])
-            boot = _overall(frame.iloc[idx], label_space)
-            if not boot:
-                continue
-            samples[""].append(float(np.mean(list(boot.values()))))
-            for t, v in boot.items():
-                samples[t].append(v)
-        alpha = (1 - ci) / 2
-        for key, values in samples.items():
-            if not values:
-                continue
+        low, high = bootstrap_intervals(frame, label_space, n_bootstrap, ci, seed)
+        for key in low:
             name = f"{prefix}_macro_f1" + (f"_{key}" if key else "")
-            metrics[f"{name}_ci_low"] = float(np.quantile(values, alpha))
-            metrics[f"{name}_ci_high"] = float(np.quantile(values, 1 - alpha))
+            metrics[f"{name}_ci_low"] = low[key]
+            metrics[f"{name}_ci_high"] = high[key]
     return metrics
+
+
+def _weighted_macro_f1(
+    true: np.ndarray, pred: np.ndarray, weights: np.ndarray, k: int
+) -> np.ndarray:
+    """Macro-F1 for each row of ``weights`` (one bootstrap resample per row), over present labels."""
+    conf = np.zeros((weights.shape[0], k, k))
+    for t in range(k):
+        for p in range(k):
+            sel = (true == t) & (pred == p)
+            if sel.any():
+                conf[:, t, p] = weights[:, sel].sum(axis=1)
+    tp = np.einsum("bii->bi", conf)
+    support = conf.sum(axis=2)
+    predicted = conf.sum(axis=1)
+    denom = support + predicted
+    present = denom > 0
+    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=present)
+    return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+
+
+def bootstrap_intervals(
+    frame: pd.DataFrame,
+    label_space: Mapping[str, Sequence[str]],
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Percentile intervals of overall ("") and per-target macro-F1, resampling whole articles."""
+    rng = np.random.default_rng(seed)
+    docs, doc_index = np.unique(frame["doc_id"].to_numpy(), return_inverse=True)
+    # Each resample draws len(docs) articles with replacement; a row counts as often as its article.
+    counts = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_bootstrap)
+    per_target: dict[str, np.ndarray] = {}
+    for target, labels in label_space.items():
+        sel = (frame["target"] == target).to_numpy()
+        if not sel.any():
+            continue
+        code = {lab: i for i, lab in enumerate(labels)}
+        true = np.array([code[v] for v in frame["label"][sel]])
+        pred = np.array([code[v] for v in frame["pred"][sel]])
+        weights = counts[:, doc_index[sel]].astype(float)
+        scores = _weighted_macro_f1(true, pred, weights, len(labels))
+        # A resample without any row of this target has no score for it.
+        per_target[target] = np.where(weights.sum(axis=1) > 0, scores, np.nan)
+    if not per_target:
+        return {}, {}
+    stacked = np.vstack(list(per_target.values()))
+    samples = {"": np.nanmean(stacked, axis=0), **per_target}
+    alpha = (1 - ci) / 2
+    low = {k: float(np.nanquantile(v, alpha)) for k, v in samples.items()}
+    high = {k: float(np.nanquantile(v, 1 - alpha)) for k, v in samples.items()}
+    return low, high
 
 
 def classification_report_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -41,9 +42,39 @@ class TargetCrossFeatures(TransformerMixin, BaseEstimator):
         self.targets = targets
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> TargetCrossFeatures:
-        self.vectorizer_ = self.vectorizer.fit(X["text"].tolist())
+        self.vectorizer_ = clone(self.vectorizer).fit(X["text"].tolist())
         self.target_index_ = {t: i for i, t in enumerate(self.targets)}
         return self
+
+    # skops writes a dict entry by entry (and numpy scalars as files of their own), so a vocabulary
+    # of tens of thousands of n-grams takes minutes; it travels as two arrays instead.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "vectorizer_" in state:
+            packed, parts = [], []
+            for name, vec in _vectorizers(state["vectorizer_"]):
+                light = copy.copy(vec)
+                terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+                packed.append({"name": name, "terms": np.array(terms, dtype=str)})
+                light.vocabulary_ = None
+                light.stop_words_ = None  # introspection only; can be huge
+                parts.append((name, light))
+            if hasattr(state["vectorizer_"], "transformer_list"):
+                union = copy.copy(state["vectorizer_"])
+                union.transformer_list = parts
+                state["vectorizer_"] = union
+            else:
+                state["vectorizer_"] = parts[0][1]
+            state["vocabularies_"] = packed
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        packed = state.pop("vocabularies_", None)
+        self.__dict__.update(state)
+        if packed:
+            by_name = {p["name"]: p["terms"] for p in packed}
+            for name, vec in _vectorizers(self.vectorizer_):
+                vec.vocabulary_ = {str(t): i for i, t in enumerate(by_name[name].tolist())}
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
         base = sp.csr_matrix(self.vectorizer_.transform(X["text"].tolist()))
@@ -54,6 +85,10 @@ class TargetCrossFeatures(TransformerMixin, BaseEstimator):
             (coo.data, (coo.row, coo.col + d * t[coo.row])), shape=(n, d * len(self.targets))
         )
         return sp.hstack([base, crossed], format="csr")
+
+
+def _vectorizers(union: Any) -> list[tuple[str, Any]]:
+    return list(union.transformer_list) if hasattr(union, "transformer_list") else [("text", union)]
 
 
 class TfidfStanceModel(StanceModel, BaseEstimator):
