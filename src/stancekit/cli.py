@@ -161,19 +161,43 @@ def actors(
         Path, typer.Option("--input", help="articles: .jsonl/.csv/.parquet, or one .txt article")
     ],
     fmt: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+    discover: Annotated[
+        str | None,
+        typer.Option(
+            help="also propose actors outside the gazetteer: natasha, rules or transformers"
+        ),
+    ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option(help="write gazetteer stubs (YAML) for the proposed actors to this file"),
+    ] = None,
     overrides: Annotated[
         list[str] | None, typer.Argument(help="config overrides, e.g. actors.context.window=1")
     ] = None,
 ) -> None:
-    """List each article's actors with their ids, names, mentions."""
+    """List each article's actors: id, name, mentions, how often it speaks; propose unknown ones."""
+    from collections import Counter
+
+    import yaml
+
     from stancekit.config import build_extractor, compose
     from stancekit.scoring.batch import _articles
 
-    cfg = compose(overrides or [])
+    extra = [f"actors.discovery.recogniser={discover}"] if discover else []
+    cfg = compose([*(overrides or []), *extra])
     extractor = build_extractor(cfg.actors)
+    proposed: Counter[str] = Counter()
+    proposed_info: dict[str, dict[str, object]] = {}
     for rec in _articles(input):
         doc_id, text = rec.data.get("id", rec.data.get("doc_id")), rec.data.get("text") or ""
         found = extractor.actors(text, rec.data.get("lang"))
+        for a in found:
+            if a.provisional:
+                proposed[a.actor_id] += 1
+                info = proposed_info.setdefault(
+                    a.actor_id, {"name": a.name, "type": a.type, "forms": set()}
+                )
+                info["forms"].update(a.surface_forms)  # type: ignore[attr-defined]
         if fmt == "jsonl":
             for a in found:
                 print(
@@ -183,7 +207,9 @@ def actors(
                             "actor_id": a.actor_id,
                             "actor": a.name,
                             "type": a.type,
+                            "provisional": a.provisional,
                             "n_mentions": len(a.mentions),
+                            "n_speaking": a.n_speaking,
                             "mentions": a.surface_forms,
                         },
                         ensure_ascii=False,
@@ -191,13 +217,38 @@ def actors(
                 )
             continue
         table = Table(title=str(doc_id))
-        for col in ("actor_id", "name", "type", "n", "mentions"):
+        for col in ("actor_id", "name", "type", "n", "speaking", "mentions"):
             table.add_column(col)
         for a in found:
             table.add_row(
-                a.actor_id, a.name, a.type, str(len(a.mentions)), ", ".join(a.surface_forms)
+                a.actor_id + (" *" if a.provisional else ""),
+                a.name,
+                a.type,
+                str(len(a.mentions)),
+                str(a.n_speaking),
+                ", ".join(a.surface_forms),
             )
         console.print(table)
+    if proposed and fmt != "jsonl":
+        console.print(
+            f"* {len(proposed)} actor(s) outside the gazetteer (provisional ids 'new:...')"
+        )
+    if suggest:
+        stubs = [
+            {
+                "id": actor_id.removeprefix("new:"),
+                "type": proposed_info[actor_id]["type"],
+                "name": {"xx": proposed_info[actor_id]["name"]},
+                "aliases": {"xx": sorted(proposed_info[actor_id]["forms"])},  # type: ignore[call-overload]
+                "note": f"proposed by {discover or cfg.actors.discovery.recogniser}; seen in {n} article(s); "
+                "set the language keys and review before adding",
+            }
+            for actor_id, n in proposed.most_common()
+        ]
+        suggest.write_text(
+            yaml.safe_dump(stubs, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        console.print(f"{len(stubs)} gazetteer stub(s) written to {suggest}")
 
 
 @app.command()

@@ -48,10 +48,17 @@ def build_model(model_cfg: DictConfig | dict[str, Any]) -> Any:
 
 def build_extractor(actors_cfg: DictConfig, root: Path | None = None) -> Any:
     from stancekit.actors import ActorExtractor, ContextConfig, Gazetteer
+    from stancekit.actors.discovery import make_recogniser
 
     gazetteer = Gazetteer.load(resolve(actors_cfg.gazetteer, root))
     ctx = ContextConfig(**OmegaConf.to_container(actors_cfg.context, resolve=True))  # type: ignore[arg-type]
-    return ActorExtractor(gazetteer, ctx)
+    discovery = OmegaConf.to_container(actors_cfg.get("discovery") or {}, resolve=True)
+    assert isinstance(discovery, dict)
+    model = discovery.get("model")
+    recogniser = make_recogniser(
+        discovery.get("recogniser"), str(resolve(model, root)) if model else None
+    )
+    return ActorExtractor(gazetteer, ctx, recogniser, {str(k): v for k, v in discovery.items()})
 
 
 def flatten(cfg: DictConfig | dict[str, Any], prefix: str = "") -> dict[str, Any]:

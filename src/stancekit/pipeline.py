@@ -50,7 +50,9 @@ def stage_train(cfg: DictConfig, root: Path) -> None:
     model_dir = root / MODEL_DIR
     result.model.save(model_dir)
     extractor = build_extractor(cfg.actors, root)
-    write_actor_config(model_dir / "actors.yaml", extractor.gazetteer, extractor.context)
+    write_actor_config(
+        model_dir / "actors.yaml", extractor.gazetteer, extractor.context, extractor.discovery
+    )
     _write_json(
         root / "metrics" / "train.json",
         {k: v for k, v in result.metrics.items() if k.startswith("val_")},

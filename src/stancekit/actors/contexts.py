@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from stancekit.actors.discovery import Recogniser, discover
 from stancekit.actors.gazetteer import Gazetteer
 from stancekit.actors.matcher import ActorMention, GazetteerMatcher
 from stancekit.actors.speakers import speaking
@@ -67,6 +69,7 @@ class Actor:
     type: str
     mentions: list[ActorMention] = field(default_factory=list)
     speaks: list[bool] = field(default_factory=list)  # per mention: is the actor speaking there?
+    provisional: bool = False  # found by a recogniser, not in the gazetteer (id "new:...")
 
     @property
     def surface_forms(self) -> list[str]:
@@ -148,12 +151,23 @@ def build_context(
 
 
 class ActorExtractor:
-    """Article text in, its actors (mentions merged by id) and their contexts out."""
+    """Article text in, its actors (mentions merged by id) and their contexts out.
 
-    def __init__(self, gazetteer: Gazetteer, context: ContextConfig | None = None):
+    With a ``recogniser``, names the gazetteer does not cover become provisional actors too.
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        context: ContextConfig | None = None,
+        recogniser: Recogniser | None = None,
+        discovery: Mapping[str, Any] | None = None,
+    ):
         self.gazetteer = gazetteer
         self.matcher = GazetteerMatcher(gazetteer)
         self.context = context or ContextConfig()
+        self.recogniser = recogniser
+        self.discovery = dict(discovery or {})
 
     def actors(
         self, text: str, lang: str | None = None, sentences: list[Sentence] | None = None
@@ -166,6 +180,13 @@ class ActorExtractor:
                 entry = self.gazetteer[m.actor_id]
                 by_id[m.actor_id] = Actor(m.actor_id, entry.display_name(lang), entry.type)
             by_id[m.actor_id].mentions.append(m)
+        if self.recogniser is not None:
+            known = [m for a in by_id.values() for m in a.mentions]
+            ignore = frozenset(str(w).lower() for w in self.discovery.get("ignore") or ())
+            for d in discover(text, known, self.recogniser, lang, ignore):
+                by_id.setdefault(
+                    d.actor_id, Actor(d.actor_id, d.name, d.type, provisional=True)
+                ).mentions.extend(d.mentions)
         bounds = _bounds(sentences)
         for actor in by_id.values():
             actor.speaks = speaking(text, actor.mentions, bounds)

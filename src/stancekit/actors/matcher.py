@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from stancekit.actors.gazetteer import FORM_KINDS, ActorEntry, Gazetteer
+from stancekit.actors.translit import TABLES, is_cyrillic, to_latin
 
 # Words, with inner hyphens/dashes/apostrophes ("Дае-ки", "ПП–ДБ", "прем'єр"), and dotted
 # abbreviations ("U.S.", "J.D.").
@@ -22,72 +23,14 @@ _FOLD = str.maketrans({"‐": "-", "–": "-", "’": "'", "ё": "е", "Ё": "Е
 #: Inflectional endings tried after a form's stem (Bulgarian articles and plurals, Russian and
 #: Ukrainian case endings, English possessives). Longer lists raise recall and false matches alike.
 ENDINGS = frozenset(
-    [
-        "а",
-        "я",
-        "у",
-        "ю",
-        "е",
-        "и",
-        "ы",
-        "і",
-        "ї",
-        "о",
-        "ь",
-        "й",
-        "ът",
-        "ят",
-        "та",
-        "то",
-        "те",
-        "ия",
-        "ият",
-        "ите",
-        "ове",
-        "овете",
-        "ета",
-        "ето",
-        "ом",
-        "ем",
-        "ём",
-        "ой",
-        "ей",
-        "ою",
-        "ею",
-        "ым",
-        "им",
-        "ах",
-        "ях",
-        "ам",
-        "ям",
-        "ами",
-        "ями",
-        "ов",
-        "ев",
-        "ий",
-        "ая",
-        "ое",
-        "ые",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ую",
-        "юю",
-        "ові",
-        "еві",
-        "ою",
-        "ою",
-        "ам",
-        "ям",
-        "ах",
-        "ях",
-        "ом",
-        "'s",
-        "’s",
-        "s",
-        "es",
-    ]
+    """
+    а я у ю е и ы і ї о ь й
+    ът ят та то те ия ият ите ове овете ета ето
+    ом ем ём ой ей ою ею ым им ах ях ам ям ами ями ов ев ий ая ое ые ого его ому ему ую юю
+    х их ых ими ыми
+    ові еві
+    's ’s s es
+    """.split()
 )
 _VOWELS = set("аеиоуъюяыіїєaeiouyьй")
 STRONG_KINDS = ("name", "aliases", "metonyms")
@@ -143,7 +86,9 @@ class _FormToken:
         if low == self.lower:
             return EXACT
         for base in (self.lower, self.stem):
-            if low.startswith(base) and low[len(base) :].removeprefix("-") in ENDINGS:
+            rest = low[len(base) :].removeprefix("-")
+            # an empty ending after the stem: genitive plurals ("войска" → "войск")
+            if low.startswith(base) and (rest in ENDINGS or not rest):
                 return STEM
         return NO
 
@@ -165,6 +110,36 @@ class ActorMention:
     start: int
     end: int
     kind: str  # name | aliases | metonyms | roles | short | ner | label
+
+
+def derived_forms(entry: ActorEntry) -> list[tuple[str, str, str]]:
+    """(kind, language, form) for the entry's own forms plus two derived kinds.
+
+    - a person's surname (the last word of each name) becomes a short form, so "Песков" resolves to
+      Dmitry Peskov once the article has named him;
+    - Cyrillic names and aliases get a Latin transliteration under ``en`` unless English forms
+      already spell them, so "Kostadin Kostadinov" is found in English text.
+    """
+    out = [
+        (kind, lang, form)
+        for kind in FORM_KINDS
+        for lang, forms in entry.forms.get(kind, {}).items()
+        for form in forms
+    ]
+    own = {form for _, _, form in out}
+    extra: list[tuple[str, str, str]] = []
+    if entry.type == "person":
+        for lang, names in entry.forms.get("name", {}).items():
+            for name in names:
+                words = name.split()
+                if len(words) > 1 and len(words[-1]) > 2 and words[-1] not in own:
+                    extra.append(("short", lang, words[-1]))
+    for kind, lang, form in out + extra:
+        if kind in ("name", "aliases", "short") and lang in TABLES and is_cyrillic(form):
+            latin = to_latin(form, lang)
+            if latin not in own:
+                extra.append((kind, "en", latin))
+    return list(dict.fromkeys(out + extra))
 
 
 def _key(word: str) -> str:
@@ -193,19 +168,17 @@ class GazetteerMatcher:
 
     def _add_entry(self, entry: ActorEntry) -> None:
         seen: set[tuple[str, str, str]] = set()
-        for kind in FORM_KINDS:
-            for lang, forms in entry.forms.get(kind, {}).items():
-                for form in forms:
-                    words = [t.text for t in tokenize(form)]
-                    if not words:
-                        continue
-                    if kind == "roles":
-                        words = [w.lower() for w in words]
-                    compiled = _Form(entry.id, kind, tuple(_FormToken.of(w) for w in words), form)
-                    for index in (lang, self.ANY):
-                        if (index, kind, form) not in seen:
-                            seen.add((index, kind, form))
-                            self._index[index][_key(words[0])].append(compiled)
+        for kind, lang, form in derived_forms(entry):
+            words = [t.text for t in tokenize(form)]
+            if not words:
+                continue
+            if kind == "roles":
+                words = [w.lower() for w in words]
+            compiled = _Form(entry.id, kind, tuple(_FormToken.of(w) for w in words), form)
+            for index in (lang, self.ANY):
+                if (index, kind, form) not in seen:
+                    seen.add((index, kind, form))
+                    self._index[index][_key(words[0])].append(compiled)
 
     def _indexes(self, lang: str | None) -> list[dict[str, list[_Form]]]:
         if lang and lang in self.languages:

@@ -38,6 +38,10 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 AFTER, BEFORE = 5, 3  # tokens after / before a mention in which a speech verb makes it a speaker
+# A verb further before still introduces the speaker when only a title stands between them
+# ("каза началникът на щаба на Южна Корея Ким Дае-ки"): no punctuation and no "that" in between.
+TITLE_SPAN = 12
+_THAT = frozenset({"че", "що", "что", "чтобы", "that", "whether", "дали", "дека", "как"})
 
 
 def is_speech_verb(word: str) -> bool:
@@ -60,8 +64,25 @@ def speaking(
         speaks = (
             any(is_speech_verb(w) for w in after)
             or any(is_speech_verb(w) for w in before)
+            or _title_between(text[start : m.start])
             or bool(_ATTRIBUTION.search(head))
             or text[m.end : m.end + 2].startswith(":")
         )
         out.append(speaks)
     return out
+
+
+def _title_between(head: str) -> bool:
+    """After a quote: a speech verb, only words of a title (no punctuation, no "that"), the mention."""
+    tokens = tokenize(head)[-TITLE_SPAN:]
+    for i in range(len(tokens) - 1, -1, -1):
+        if is_speech_verb(tokens[i].text):
+            # the inverted reporting clause of a quote: '"...", каза <title> <name>'
+            if not re.search(r"[,\"“”»’'—–-]\s*$", head[: tokens[i].start]):
+                return False
+            between = head[tokens[i].end :]
+            words = [t.text.lower() for t in tokens[i + 1 :]]
+            return not re.search(r"[,.;:!?\"„“”«»()–—-]\s", between + " ") and not _THAT & set(
+                words
+            )
+    return False

@@ -30,11 +30,18 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def write_actor_config(path: str | Path, gazetteer: Gazetteer, context: ContextConfig) -> Path:
+def write_actor_config(
+    path: str | Path,
+    gazetteer: Gazetteer,
+    context: ContextConfig,
+    discovery: Mapping[str, Any] | None = None,
+) -> Path:
     """One self-contained file with the gazetteer and context settings a model was trained with."""
     path = Path(path)
     data = yaml.safe_load(gazetteer.to_yaml())
     data["context"] = dict(context.__dict__)
+    if discovery:
+        data["discovery"] = dict(discovery)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
@@ -44,7 +51,13 @@ def read_actor_config(path: str | Path) -> ActorExtractor:
     gazetteer = Gazetteer.from_entries(
         (raw, f"{path} entry {i}") for i, raw in enumerate(data["actors"], 1)
     )
-    return ActorExtractor(gazetteer, ContextConfig(**data.get("context", {})))
+    from stancekit.actors.discovery import make_recogniser
+
+    discovery = data.get("discovery") or {}
+    recogniser = make_recogniser(discovery.get("recogniser"), discovery.get("model"))
+    return ActorExtractor(
+        gazetteer, ContextConfig(**data.get("context", {})), recogniser, discovery
+    )
 
 
 class StanceScorer:

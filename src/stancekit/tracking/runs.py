@@ -100,8 +100,9 @@ def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") 
 
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = scorer.model.save(Path(tmp) / "model")
+        ex = scorer.extractor
         actors = write_actor_config(
-            Path(tmp) / "actors.yaml", scorer.extractor.gazetteer, scorer.extractor.context
+            Path(tmp) / "actors.yaml", ex.gazetteer, ex.context, ex.discovery
         )
         output = scorer.score_frame(example)
         signature = infer_signature(example, output, params={"format": "rows"})

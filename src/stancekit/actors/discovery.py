@@ -1,0 +1,189 @@
+"""Discovering actors the gazetteer does not know, with pluggable recognisers.
+
+A recogniser proposes (start, end, type) spans; spans that no gazetteer mention covers become
+provisional actors with ids ``new:<slug>``, reported so that a person can add them to the
+gazetteer. Recognisers: natasha (ships its weights; trained on Russian news, rough on Bulgarian), a
+transformers token-classification model from a local path, and a rule-based fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stancekit.actors.matcher import ActorMention, tokenize
+from stancekit.actors.translit import is_cyrillic, to_latin
+
+#: Entity types that can be actors; places (LOC) are left to the gazetteer's states and capitals.
+ACTOR_TYPES = {"PER": "person", "ORG": "organisation"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    type: str  # PER | ORG | LOC | MISC
+
+
+class Recogniser(Protocol):
+    def spans(self, text: str, lang: str | None = None) -> list[Span]: ...
+
+
+class NatashaRecogniser:
+    """natasha's news NER (PER/ORG/LOC); its embeddings and model ship inside the package."""
+
+    def __init__(self) -> None:
+        from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+        self._segmenter = Segmenter()
+        self._tagger = NewsNERTagger(NewsEmbedding())
+
+    def spans(self, text: str, lang: str | None = None) -> list[Span]:
+        from natasha import Doc
+
+        doc = Doc(text)
+        doc.segment(self._segmenter)
+        doc.tag_ner(self._tagger)
+        return [Span(s.start, s.stop, s.type) for s in doc.spans]
+
+
+class TransformersRecogniser:
+    """A token-classification model from a local folder (no download; safetensors; no remote code)."""
+
+    def __init__(self, model: str, aggregation_strategy: str = "simple", device: int | str = -1):
+        from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+        tok = AutoTokenizer.from_pretrained(model, local_files_only=True)
+        net = AutoModelForTokenClassification.from_pretrained(
+            model, local_files_only=True, use_safetensors=True, trust_remote_code=False
+        )
+        self._pipe = pipeline(
+            "token-classification",
+            model=net,
+            tokenizer=tok,
+            aggregation_strategy=aggregation_strategy,
+            device=device,
+        )
+
+    def spans(self, text: str, lang: str | None = None) -> list[Span]:
+        out = []
+        for ent in self._pipe(text):
+            label = (
+                str(ent.get("entity_group", ent.get("entity", "")))
+                .upper()
+                .removeprefix("B-")
+                .removeprefix("I-")
+            )
+            out.append(
+                Span(
+                    int(ent["start"]),
+                    int(ent["end"]),
+                    label[:3] if label.startswith("PER") else label,
+                )
+            )
+        return out
+
+
+# Two or more capitalised words in a row ("Стефан Янев", "Open Society Foundations"), or an
+# abbreviation of 2-6 capitals ("ОССЕ", "IAEA").
+_CAP = r"[A-ZА-ЯЁЇІЄҐ][\w'’-]+"
+_RULE = re.compile(rf"\b{_CAP}(?:\s+{_CAP})+|\b[A-ZА-ЯЁЇІЄҐ]{{2,6}}\b")
+
+
+class RuleRecogniser:
+    """No model: capitalised word sequences not at a sentence start, and abbreviations."""
+
+    def spans(self, text: str, lang: str | None = None) -> list[Span]:
+        out = []
+        for m in _RULE.finditer(text):
+            before = text[: m.start()].rstrip()
+            sentence_start = not before or before[-1] in '.!?\n"„«“:'
+            words = m.group().split()
+            if sentence_start and len(words) > 1:
+                # "Вчера Стефан Янев": drop the capitalised first word of the sentence
+                rest = m.group()[len(words[0]) :].lstrip()
+                start = m.end() - len(rest)
+                if len(rest.split()) < 2:
+                    continue
+                out.append(Span(start, m.end(), "PER"))
+            elif not sentence_start:
+                out.append(Span(m.start(), m.end(), "ORG" if m.group().isupper() else "PER"))
+        return out
+
+
+def slug(text: str, lang: str | None = None) -> str:
+    latin = to_latin(text, lang or "bg") if is_cyrillic(text) else text
+    latin = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", latin.lower()).strip("_") or "unnamed"
+
+
+def _norm(words: Sequence[str]) -> tuple[str, ...]:
+    # Inflected forms of one name share their first letters ("Янев", "Янева").
+    return tuple(w.lower()[: max(3, len(w) - 2)] for w in words)
+
+
+@dataclass
+class Discovered:
+    """A provisional actor: a name the recogniser found that no gazetteer entry covers."""
+
+    actor_id: str
+    name: str
+    type: str
+    mentions: list[ActorMention]
+
+
+def discover(
+    text: str,
+    known: Sequence[ActorMention],
+    recogniser: Recogniser,
+    lang: str | None = None,
+    stoplist: frozenset[str] = frozenset(),
+) -> list[Discovered]:
+    """Actors in ``text`` outside the gazetteer: recognised spans that overlap no known mention."""
+    taken = [(m.start, m.end) for m in known]
+    groups: dict[tuple[str, ...], Discovered] = {}
+    surname_of: dict[str, tuple[str, ...]] = {}
+    for span in sorted(recogniser.spans(text, lang), key=lambda s: s.start):
+        kind = ACTOR_TYPES.get(span.type)
+        surface = text[span.start : span.end].strip()
+        words = [t.text for t in tokenize(surface)]
+        if kind is None or not words or any(s < span.end and span.start < e for s, e in taken):
+            continue
+        if (
+            "\n" in surface
+            or len(surface) < 2
+            or any(p.lower() in stoplist for p in (surface, *surface.split("/")))
+        ):
+            continue
+        key = _norm(words)
+        if kind == "person" and len(words) == 1 and key[0] in surname_of:
+            key = surname_of[key[0]]  # "Янев" after "Стефан Янев"
+        if key not in groups:
+            groups[key] = Discovered(f"new:{slug(surface, lang)}", surface, kind, [])
+            if kind == "person" and len(words) > 1:
+                surname_of[_norm(words[-1:])[0]] = key
+        group = groups[key]
+        if len(surface) > len(group.name):
+            group.name = surface
+        group.mentions.append(ActorMention(group.actor_id, surface, span.start, span.end, "ner"))
+    return list(groups.values())
+
+
+def make_recogniser(name: str | None, model: str | None = None) -> Recogniser | None:
+    """``natasha``, ``transformers`` (with ``model``: a local folder), ``rules``, or none."""
+    if not name or name == "none":
+        return None
+    if name == "natasha":
+        return NatashaRecogniser()
+    if name == "transformers":
+        if not model:
+            raise ValueError(
+                "the transformers recogniser needs actors.discovery.model: a local model folder"
+            )
+        return TransformersRecogniser(model)
+    if name == "rules":
+        return RuleRecogniser()
+    raise ValueError(f"unknown recogniser '{name}' (natasha, transformers, rules or none)")
