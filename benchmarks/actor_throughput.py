@@ -22,7 +22,8 @@ from stancekit.actors import ActorExtractor, Gazetteer  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def corpus(n: int, size: int = 3000) -> list[str]:
+def corpus(n: int, size: int = 3072) -> list[str]:
+    """``n`` articles of ``size`` bytes (UTF-8), cut from the seed article and the demo corpus."""
     texts = []
     seed = ROOT.parent / "shared" / "data" / "seed" / "kim_putin_vostochny_bg.txt"
     if seed.exists():
@@ -33,17 +34,28 @@ def corpus(n: int, size: int = 3000) -> list[str]:
             json.loads(line)["text"] for line in demo.read_text(encoding="utf-8").splitlines()
         ]
     pool = "\n".join(texts)
+    data = pool.encode("utf-8")
     out = []
     for i in range(n):
-        start = (i * 977) % max(1, len(pool) - size)
-        out.append(pool[start : start + size])
+        start = (i * 977) % max(1, len(data) - size)
+        out.append(data[start : start + size].decode("utf-8", errors="ignore"))
     return out
+
+
+def discovery_stage(name: str | None) -> list:
+    if not name:
+        return []
+    from stancekit.actors.discovery import make_recogniser
+
+    ex = ActorExtractor(Gazetteer.load(ROOT / "conf" / "actors" / "gazetteer"), recogniser=make_recogniser(name))
+    return [(f"actors + {name}", lambda t: ex.actors(t, "bg"))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--discover", default=None, help="also time a recogniser: natasha or rules")
     args = parser.parse_args()
     t0 = time.perf_counter()
     extractor = ActorExtractor(Gazetteer.load(ROOT / "conf" / "actors" / "gazetteer"))
@@ -51,11 +63,12 @@ def main() -> None:
     texts = corpus(args.articles)
     kb = sum(len(t.encode("utf-8")) for t in texts) / 1024
     rows = []
-    for name, fn in (
+    stages = [
         ("match (gazetteer)", lambda t: extractor.matcher.find(t, "bg")),
         ("actors + speakers", lambda t: extractor.actors(t, "bg")),
         ("actors + contexts", lambda t: extractor.contexts(t, "bg")),
-    ):
+    ] + discovery_stage(args.discover)
+    for name, fn in stages:
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
