@@ -190,3 +190,24 @@ def test_speakers(extractor: ActorExtractor) -> None:
     assert actors["vladimir_putin"].role == "speaker"
     assert actors["kim_jong_un"].role == "mentioned"
     assert actors["russia"].speaks == [True, False]
+
+
+def test_adjective_declension_and_hyphenated_words(tmp_path: Path) -> None:
+    p = tmp_path / "g.yaml"
+    p.write_text(
+        "- {id: volodymyr_zelensky, type: person, name: {ru: Владимир Зеленский}}\n"
+        "- {id: russia, type: state, name: {ru: Россия}, aliases: {ru: [Российская Федерация]}}\n"
+        "- {id: usa, type: state, name: {en: United States, bg: САЩ}, aliases: {en: [US]}}\n"
+        "- {id: ukraine, type: state, name: {bg: Украйна}}\n",
+        encoding="utf-8",
+    )
+    ex = ActorExtractor(Gazetteer.load(p))
+    got = found(
+        ex, "Встреча Владимира Зеленского. Указ Российской Федерации. US-led talks: Украйна-САЩ."
+    )
+    assert got == {
+        "volodymyr_zelensky": ["Владимира Зеленского"],
+        "russia": ["Российской Федерации"],
+        "usa": ["US", "САЩ"],
+        "ukraine": ["Украйна"],
+    }

@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from stancekit.actors.gazetteer import FORM_KINDS, ActorEntry, Gazetteer
 from stancekit.actors.translit import TABLES, is_cyrillic, to_latin
 
-# Words, with inner hyphens/dashes/apostrophes ("Дае-ки", "ПП–ДБ", "прем'єр"), and dotted
-# abbreviations ("U.S.", "J.D.").
-TOKEN_RE = re.compile(r"(?:\w\.){2,}|\w+(?:[-‐–'’]\w+)*", re.UNICODE)
+# Words, with inner apostrophes ("прем'єр"), and dotted abbreviations ("U.S.", "J.D."). Hyphens
+# split words, so "Украйна-САЩ" and "US-led" expose their names; a form written with a hyphen
+# ("Дае-ки", "ПП-ДБ") matches its parts joined by a hyphen or dash.
+TOKEN_RE = re.compile(r"(?:\w\.){2,}|\w+(?:['’]\w+)*", re.UNICODE)
+_JOINERS = " \t\n-‐–—"
+#: Adjective endings (Russian/Ukrainian/Bulgarian) whose two letters go to reach the declension stem:
+#: "Зеленский" → "Зеленск-ого", "Российская" → "Российск-ой".
+_ADJ_ENDINGS = ("ий", "ый", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ій")
 _FOLD = str.maketrans({"‐": "-", "–": "-", "’": "'", "ё": "е", "Ё": "Е"})
 
 #: Inflectional endings tried after a form's stem (Bulgarian articles and plurals, Russian and
@@ -28,7 +33,7 @@ ENDINGS = frozenset(
     ът ят та то те ия ият ите ове овете ета ето
     ом ем ём ой ей ою ею ым им ах ях ам ям ами ями ов ев ий ая ое ые ого его ому ему ую юю
     х их ых ими ыми
-    ові еві
+    ові еві ої ій ім
     's ’s s es
     """.split()
 )
@@ -64,6 +69,7 @@ class _FormToken:
     stem: str
     exact: bool  # abbreviations and very short words never inflect
     cased: bool  # the first letter's case must agree
+    adj_stem: str | None = None  # declension stem of an adjective-like word
 
     @classmethod
     def of(cls, word: str) -> _FormToken:
@@ -74,7 +80,8 @@ class _FormToken:
         stem = lower
         if not exact and len(lower) > 3 and lower[-1] in _VOWELS:
             stem = lower[:-1]
-        return cls(word, lower, stem, exact, word[:1].isupper())
+        adj = lower[:-2] if not exact and len(lower) > 5 and lower.endswith(_ADJ_ENDINGS) else None
+        return cls(word, lower, stem, exact, word[:1].isupper(), adj)
 
     def match(self, tok: str) -> int:
         tok = fold(tok)
@@ -85,8 +92,10 @@ class _FormToken:
         low = tok.lower()
         if low == self.lower:
             return EXACT
-        for base in (self.lower, self.stem):
-            rest = low[len(base) :].removeprefix("-")
+        for base in (self.lower, self.stem, self.adj_stem):
+            if base is None:
+                continue
+            rest = low[len(base) :]
             # an empty ending after the stem: genitive plurals ("войска" → "войск")
             if low.startswith(base) and (rest in ENDINGS or not rest):
                 return STEM
@@ -202,7 +211,7 @@ class GazetteerMatcher:
                         continue
                     exact = 0
                     for j, ft in enumerate(form.tokens):
-                        if j and text[tokens[i + j - 1].end : tokens[i + j].start].strip():
+                        if j and text[tokens[i + j - 1].end : tokens[i + j].start].strip(_JOINERS):
                             break  # words of a form must be adjacent
                         quality = ft.match(tokens[i + j].text)
                         if quality == NO:
