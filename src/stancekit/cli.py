@@ -287,5 +287,192 @@ def demo(
     )
 
 
+@app.command()
+def cv(
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(help="config overrides, e.g. data=actor_stance model=tfidf_svm"),
+    ] = None,
+    folds: Annotated[int, typer.Option(help="folds by article")] = 5,
+    log: Annotated[bool, typer.Option(help="log an MLflow run with the cv_* metrics")] = True,
+    tracking_uri: TrackingOpt = None,
+) -> None:
+    """Cross-validate a model with folds by article; print macro-F1 per target with intervals."""
+    from stancekit.config import compose, flatten
+    from stancekit.training.cv import cross_validate
+
+    cfg = compose(overrides or [])
+    metrics, pred = cross_validate(cfg, folds)
+    table = Table(title=f"{cfg.model.name} on {cfg.data.name}: {folds}-fold CV by article")
+    for col in ("target", "macro-F1", "95% CI"):
+        table.add_column(col)
+    for key in ("", *cfg.data.targets):
+        name = "cv_macro_f1" + (f"_{key}" if key else "")
+        if name in metrics:
+            table.add_row(
+                key or "mean",
+                f"{metrics[name]:.3f}",
+                f"[{metrics.get(name + '_ci_low', float('nan')):.3f}, {metrics.get(name + '_ci_high', float('nan')):.3f}]",
+            )
+    console.print(table)
+    if log and cfg.tracking.enabled:
+        import mlflow
+
+        from stancekit.tracking.runs import ensure_experiment
+
+        _tracking(tracking_uri or cfg.tracking.get("uri"))
+        with mlflow.start_run(
+            experiment_id=ensure_experiment(cfg.tracking.experiment),
+            run_name=f"cv-{cfg.model.name}",
+        ):
+            mlflow.set_tags({"model": cfg.model.name, "data": cfg.data.name, "kind": "cv"})
+            mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
+            mlflow.log_metrics(metrics)
+            mlflow.log_text(
+                pred[
+                    ["doc_id", "actor_id", "target", "label", "pred", "confidence", "fold"]
+                ].to_csv(index=False),
+                "predictions/cv.csv",
+            )
+
+
+annotate_app = typer.Typer(help="Annotation workflow with Label Studio.", no_args_is_help=True)
+app.add_typer(annotate_app, name="annotate")
+
+
+def _load_articles(path: Path, langs: list[str] | None, narratives: str | None) -> list:
+    from stancekit.data import load_articles
+    from stancekit.data.adapters import read_semeval_articles
+
+    if path.is_dir():
+        return read_semeval_articles(path, tuple(langs or ("bg", "ru")), narratives or None)
+    return load_articles(path)
+
+
+@annotate_app.command("export")
+def annotate_export(
+    articles: Annotated[
+        Path, typer.Option(help="articles file, or a SemEval-2025 T10 folder (e.g. .../train)")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(help="Label Studio tasks JSON; the labelling config is written beside it"),
+    ],
+    model: Annotated[
+        list[str] | None,
+        typer.Option(help="model URI for pre-annotations (twice for disagreement)"),
+    ] = None,
+    strategy: Annotated[
+        str, typer.Option(help="random | uncertainty | disagreement | all")
+    ] = "random",
+    n: Annotated[int | None, typer.Option(help="number of tasks to send")] = None,
+    seed: Annotated[int, typer.Option()] = 42,
+    lang: Annotated[list[str] | None, typer.Option(help="languages of a SemEval folder")] = None,
+    narratives: Annotated[
+        str, typer.Option(help="SemEval folder: keep articles with these narratives")
+    ] = "URW",
+    discover: Annotated[
+        str | None, typer.Option(help="also send actors found by natasha/rules")
+    ] = None,
+    tracking_uri: TrackingOpt = None,
+) -> None:
+    """Build Label Studio tasks per (article, actor), actor mentions highlighted."""
+    from stancekit.annotation.labelstudio import build_tasks, label_config
+    from stancekit.config import build_extractor, compose
+
+    arts = _load_articles(articles, lang, narratives)
+    cfg = compose([f"actors.discovery.recogniser={discover}"] if discover else [])
+    scorers, versions = [], []
+    if model:
+        import mlflow
+
+        _tracking(tracking_uri)
+        for uri in model:
+            scorers.append(mlflow.pyfunc.load_model(uri).unwrap_python_model().scorer)
+            versions.append(uri)
+    tasks = build_tasks(arts, build_extractor(cfg.actors), scorers, strategy, n, seed, versions)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    config = output.with_name(output.stem + ".label_config.xml")
+    config.write_text(label_config(), encoding="utf-8")
+    console.print(
+        f"{len(tasks)} tasks from {len(arts)} articles → {output}; labelling config → {config}"
+    )
+
+
+@annotate_app.command("import")
+def annotate_import(
+    export: Annotated[Path, typer.Option(help="Label Studio JSON export")],
+    articles: Annotated[
+        Path, typer.Option(help="the articles the tasks came from (file or SemEval folder)")
+    ],
+    output: Annotated[Path, typer.Option(help="label rows (.jsonl/.csv/.parquet)")],
+    lang: Annotated[list[str] | None, typer.Option(help="languages of a SemEval folder")] = None,
+    narratives: Annotated[str, typer.Option(help="SemEval folder: narratives filter")] = "URW",
+) -> None:
+    """Turn a Label Studio export into LABELS.md rows (annotator ids kept), reporting every problem."""
+    from stancekit.annotation.labelstudio import import_export
+    from stancekit.config import build_extractor, compose
+    from stancekit.data.io import write_records
+
+    arts = {a.id: a for a in _load_articles(articles, lang, narratives)}
+    known = build_extractor(compose([]).actors).gazetteer.entries
+    result = import_export(export, arts, known)
+    write_records(output, result.rows)
+    if result.rejected:
+        write_records(output.with_name(output.stem + ".rejected.jsonl"), result.rejected)
+    for problem in result.problems:
+        console.print(problem, markup=False)
+    console.print(
+        f"{len(result.rows)} rows → {output}; {len(result.rejected)} proposed actors rejected; "
+        f"{len(result.problems)} problem(s)"
+    )
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@annotate_app.command("agreement")
+def annotate_agreement(
+    labels: Annotated[Path, typer.Option(help="label rows with an annotator column")],
+    output: Annotated[Path | None, typer.Option(help="markdown report")] = None,
+) -> None:
+    """Cohen's kappa and Krippendorff's alpha per target on rows labelled more than once."""
+    import pandas as pd
+
+    from stancekit.annotation.agreement import agreement
+    from stancekit.data.io import read_records
+    from stancekit.data.schema import LABEL_SPACE
+
+    rows = pd.DataFrame([r.data for r in read_records(labels)])
+    if "annotator" not in rows.columns:
+        raise typer.BadParameter(f"{labels}: rows have no 'annotator' column")
+    results = agreement(rows, LABEL_SPACE)
+    if not results:
+        console.print("no (article, actor) was labelled by two annotators")
+        raise typer.Exit(1)
+    lines = [
+        "| target | items | annotators | Cohen's kappa | Krippendorff's alpha |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        kappa = f"{r.kappa:.3f}" if r.kappa is not None else "–"
+        lines.append(f"| {r.target} | {r.n_items} | {r.n_annotators} | {kappa} | {r.alpha:.3f} |")
+    report = "\n".join(lines) + "\n"
+    for r in results:
+        report += f"\n### {r.target}: {r.confusion.index.name} (rows) × {r.confusion.columns.name} (columns)\n\n"
+        report += (
+            "| | "
+            + " | ".join(r.confusion.columns)
+            + " |\n|---|"
+            + "---|" * len(r.confusion.columns)
+            + "\n"
+        )
+        for lab, row in r.confusion.iterrows():
+            report += f"| {lab} | " + " | ".join(str(v) for v in row) + " |\n"
+    console.print(report, markup=False)
+    if output:
+        output.write_text(report, encoding="utf-8")
+
+
 if __name__ == "__main__":
     app()

@@ -55,3 +55,9 @@ def test_paths_resolve_against_project_root(
 
     monkeypatch.chdir(tmp_path)
     assert project_root() == ROOT
+
+
+@pytest.mark.parametrize("data", sorted(p.stem for p in (ROOT / "conf" / "data").glob("*.yaml")))
+def test_every_data_config_composes(data: str) -> None:
+    cfg = compose([f"data={data}"])
+    assert cfg.data.articles and cfg.data.labels and list(cfg.data.targets)

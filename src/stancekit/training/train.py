@@ -30,12 +30,29 @@ class TrainResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def load_data(cfg: DictConfig) -> tuple[list, list]:
+    """Articles and label rows as ``cfg.data`` says: plain files, or stand-off rows joined with texts."""
+    loader = cfg.data.get("loader") or "files"
+    articles, labels = path_of(cfg, cfg.data.articles), path_of(cfg, cfg.data.labels)
+    if loader == "files":
+        return load_dataset(articles, labels, cfg.data.get("max_rows"))
+    if loader == "semeval_annotations":
+        from stancekit.data.adapters import load_semeval_annotations
+
+        return load_semeval_annotations(
+            labels,
+            articles,
+            tuple(cfg.data.langs),
+            cfg.data.get("annotator"),
+            cfg.data.get("max_rows"),
+        )
+    raise ValueError(f"unknown data.loader '{loader}' (files or semeval_annotations)")
+
+
 def prepare(cfg: DictConfig) -> Examples:
     """Load, validate, find actors, cut contexts and split by article (``split`` column)."""
     root = root_of(cfg)
-    articles, labels = load_dataset(
-        path_of(cfg, cfg.data.articles), path_of(cfg, cfg.data.labels), cfg.data.get("max_rows")
-    )
+    articles, labels = load_data(cfg)
     targets = list(cfg.data.targets)
     labels = [r for r in labels if r.target in targets]
     extractor = build_extractor(cfg.actors, root)

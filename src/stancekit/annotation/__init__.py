@@ -1,0 +1,1 @@
+"""Annotation workflow: Label Studio tasks out, annotations back in, agreement between annotators."""
