@@ -409,6 +409,9 @@ def annotate_import(
     output: Annotated[Path, typer.Option(help="label rows (.jsonl/.csv/.parquet)")],
     lang: Annotated[list[str] | None, typer.Option(help="languages of a SemEval folder")] = None,
     narratives: Annotated[str, typer.Option(help="SemEval folder: narratives filter")] = "URW",
+    standoff: Annotated[
+        bool, typer.Option(help="store evidence as offsets, never the article's text")
+    ] = False,
 ) -> None:
     """Turn a Label Studio export into LABELS.md rows (annotator ids kept), reporting every problem."""
     from stancekit.annotation.labelstudio import import_export
@@ -418,7 +421,18 @@ def annotate_import(
     arts = {a.id: a for a in _load_articles(articles, lang, narratives)}
     known = build_extractor(compose([]).actors).gazetteer.entries
     result = import_export(export, arts, known)
-    write_records(output, result.rows)
+    if standoff:
+        from stancekit.annotation.standoff import to_standoff
+
+        ok = [
+            r
+            for r in result.rows
+            if not r["evidence"]
+            or " ".join(r["evidence"].split()) in " ".join(arts[r["doc_id"]].text.split())
+        ]
+        write_records(output, to_standoff(ok, arts))
+    else:
+        write_records(output, result.rows)
     if result.rejected:
         write_records(output.with_name(output.stem + ".rejected.jsonl"), result.rejected)
     for problem in result.problems:

@@ -211,8 +211,12 @@ class GazetteerMatcher:
                         continue
                     exact = 0
                     for j, ft in enumerate(form.tokens):
-                        if j and text[tokens[i + j - 1].end : tokens[i + j].start].strip(_JOINERS):
-                            break  # words of a form must be adjacent
+                        gap = text[tokens[i + j - 1].end : tokens[i + j].start] if j else ""
+                        # words of a form must be adjacent; an initial may keep its dot ("George W. Bush")
+                        if gap.strip(_JOINERS) and not (
+                            gap.strip() == "." and len(tokens[i + j - 1].text) == 1
+                        ):
+                            break
                         quality = ft.match(tokens[i + j].text)
                         if quality == NO:
                             break

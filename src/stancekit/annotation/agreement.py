@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -58,33 +57,29 @@ class TargetAgreement:
 def agreement(
     rows: pd.DataFrame, label_space: Mapping[str, Sequence[str]]
 ) -> list[TargetAgreement]:
-    """Per target, agreement on (doc_id, actor_id) items labelled by at least two annotators."""
+    """Per target, agreement on (doc_id, actor_id) items labelled by at least two annotators.
+
+    Kappa and the confusion compare the first and second annotation of each item in row order
+    ("first pass" × "second pass"), which also works when different people did the first pass.
+    """
     out = []
     for target in label_space:
         sub = rows[rows["target"] == target]
         by_item: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
         for r in sub.itertuples():
-            by_item[(r.doc_id, r.actor_id)][str(r.annotator)] = r.label
+            by_item[(r.doc_id, r.actor_id)].setdefault(str(r.annotator), r.label)
         multi = {k: v for k, v in by_item.items() if len(v) >= 2}
         if not multi:
             continue
         annotators = sorted({a for v in multi.values() for a in v})
         alpha = krippendorff_alpha([list(v.values()) for v in multi.values()])
-        kappa = None
-        first, second = annotators[0], annotators[1]
-        pairs = [(v[first], v[second]) for v in multi.values() if first in v and second in v]
-        if len(annotators) == 2 and pairs:
-            kappa = cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs])
-        elif pairs:
-            kappas = []
-            for x, y in combinations(annotators, 2):
-                pp = [(v[x], v[y]) for v in multi.values() if x in v and y in v]
-                if pp:
-                    kappas.append(cohen_kappa([p[0] for p in pp], [p[1] for p in pp]))
-            kappa = float(np.mean(kappas)) if kappas else None
+        pairs = [tuple(v.values())[:2] for v in multi.values()]
+        kappa = cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs])
         labels = list(label_space[target])
         conf = pd.DataFrame(
-            0, index=pd.Index(labels, name=first), columns=pd.Index(labels, name=second)
+            0,
+            index=pd.Index(labels, name="first pass"),
+            columns=pd.Index(labels, name="second pass"),
         )
         for x, y in pairs:
             conf.loc[x, y] += 1

@@ -140,7 +140,10 @@ class StanceModel(ABC):
 
 
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
-KNOWN_FAMILIES = {"tfidf": "stancekit.models.tfidf.TfidfStanceModel"}
+KNOWN_FAMILIES = {
+    "tfidf": "stancekit.models.tfidf.TfidfStanceModel",
+    "transformer": "stancekit.models.transformer.TransformerStanceModel",
+}
 
 
 def load_model(path: str | Path) -> StanceModel:

@@ -26,6 +26,9 @@ PYFUNC_FILE = Path(__file__).with_name("pyfunc_model.py")
 MODEL_URI_TAG = "stancekit.model_uri"
 #: Packages the logged model needs at load time, pinned to what trained it.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "pyyaml")
+FAMILY_REQUIREMENTS = {
+    "transformer": ("torch", "transformers", "tokenizers", "safetensors", "accelerate")
+}
 
 
 def default_tracking_uri(root: str | Path | None = None) -> str:
@@ -82,9 +85,9 @@ def git_commit(root: Path) -> str:
         return "unknown"
 
 
-def _pins() -> list[str]:
+def _pins(family: str = "") -> list[str]:
     pins = []
-    for pkg in MODEL_REQUIREMENTS:
+    for pkg in (*MODEL_REQUIREMENTS, *FAMILY_REQUIREMENTS.get(family, ())):
         try:
             pins.append(f"{pkg}=={version(pkg)}")
         except PackageNotFoundError:
@@ -121,7 +124,7 @@ def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") 
             code_paths=[str(Path(__file__).resolve().parents[1])],
             signature=signature,
             input_example=example,
-            pip_requirements=_pins(),
+            pip_requirements=_pins(scorer.model.family),
         )
 
 
@@ -152,6 +155,11 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
         }
         mlflow.log_params({k: str(v)[:6000] for k, v in params.items()})
         mlflow.log_metrics({**result.metrics, **result.timings})
+        for entry in getattr(result.model, "history_", []):  # per-epoch loss and dev metrics
+            step = int(entry.get("step", 0))
+            mlflow.log_metrics(
+                {f"epoch_{k}": v for k, v in entry.items() if k not in ("epoch", "step")}, step=step
+            )
         mlflow.log_dict(resolved_config(cfg), "config/resolved.yaml")
         label_space = result.model.label_space
         for split, frame in result.predictions.items():

