@@ -445,6 +445,47 @@ def annotate_import(
         raise typer.Exit(1)
 
 
+@annotate_app.command("adjudicate")
+def annotate_adjudicate(
+    rows: Annotated[
+        list[Path], typer.Option("--rows", help="stand-off rows of every annotator (repeat)")
+    ],
+    decisions: Annotated[
+        Path, typer.Option(help="decisions on disagreements (JSONL, evidence as text or offsets)")
+    ],
+    articles: Annotated[Path, typer.Option(help="the articles (file or SemEval folder)")],
+    output: Annotated[
+        Path, typer.Option(help="all annotators' rows plus the adjudicated gold rows")
+    ],
+    lang: Annotated[list[str] | None, typer.Option(help="languages of a SemEval folder")] = None,
+) -> None:
+    """One gold row per (article, actor, target): the single label, the agreed one, or the decision."""
+    from stancekit.annotation.adjudicate import adjudicate
+    from stancekit.annotation.standoff import to_standoff
+    from stancekit.data.io import read_records, write_records
+
+    arts = {a.id: a for a in _load_articles(articles, lang, None)}
+    every = [rec.data for path in rows for rec in read_records(path)]
+    decided = []
+    for rec in read_records(decisions):
+        d = dict(rec.data)
+        if "target" in d and "evidence" in d:
+            d.update(
+                {
+                    k: v
+                    for k, v in to_standoff([{**d, "annotator": "adjudicator"}], arts)[0].items()
+                    if k.startswith("evidence_")
+                }
+            )
+            d.pop("evidence")
+        decided.append(d)
+    gold = adjudicate(every, decided)
+    write_records(output, [*every, *gold.rows])
+    console.print(
+        f"{len(every)} annotator rows + {len(gold.rows)} gold rows → {output}; resolution: {gold.stats}"
+    )
+
+
 @annotate_app.command("agreement")
 def annotate_agreement(
     labels: Annotated[Path, typer.Option(help="label rows with an annotator column")],
