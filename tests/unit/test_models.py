@@ -99,3 +99,15 @@ def test_svm_needs_two_rows_per_label(data: tuple[pd.DataFrame, list[str]]) -> N
     X, y = data
     with pytest.raises(ValueError, match="at least 2 training rows of every label"):
         TfidfStanceModel(classifier="svm").fit(X.head(11), y[:11])
+
+
+def test_majority_baseline(data: tuple[pd.DataFrame, list[str]], tmp_path: Path) -> None:
+    from stancekit.models.baseline import MajorityStanceModel
+
+    X, y = data
+    model = MajorityStanceModel().fit(X.iloc[:4], ["pro_russia", "pro_russia", "neutral", "none"])
+    assert list(model.predict(X.head(1))) == ["pro_russia"]
+    model.save(tmp_path / "maj")
+    np.testing.assert_allclose(
+        load_model(tmp_path / "maj").predict_proba(X), model.predict_proba(X)
+    )

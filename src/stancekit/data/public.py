@@ -177,7 +177,7 @@ def read_newsmtsc(
                     )
                 )
     frame = carve_splits(_frame(rows), val_size, test_size, seed)
-    return frame, {"sentiment": list(SENTIMENT)}
+    return frame, label_space_of("newsmtsc")
 
 
 # -- RUW --------------------------------------------------------------------------------------
@@ -248,8 +248,7 @@ def read_ruw(
                     )
                 )
     frame = carve_splits(_frame(rows), val_size, test_size, seed)
-    space = {"stance_russia": list(STANCE), "stance_ukraine": list(STANCE), "war": list(WAR)}
-    return frame, space
+    return frame, label_space_of("ruw")
 
 
 # -- SemEval-2016 Task 6 (TweetEval layout) ---------------------------------------------------
@@ -274,10 +273,9 @@ def read_semeval2016(
         pairs = [ln.split() for ln in (root / "mapping.txt").read_text().splitlines() if ln.strip()]
         mapping = {k: v for k, v in pairs}
     rows: list[dict[str, Any]] = []
-    space: LabelSpace = {}
+    topics = list(topics)
     for topic in topics:
         target = f"stance_{topic}"
-        space[target] = list(STANCE)
         for split in SPLIT_NAMES:
             texts, labels = root / topic / f"{split}_text.txt", root / topic / f"{split}_labels.txt"
             if not texts.exists():
@@ -305,7 +303,9 @@ def read_semeval2016(
                         split=split,
                     )
                 )
-    return carve_splits(_frame(rows), val_size, test_size, seed), space
+    return carve_splits(_frame(rows), val_size, test_size, seed), label_space_of(
+        "semeval2016", topics
+    )
 
 
 # -- Cinexio (bgGLUE) -------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def read_cinexio(
                 )
             )
     frame = carve_splits(_frame(rows), val_size, test_size, seed)
-    return frame, {"sentiment": list(SENTIMENT)}
+    return frame, label_space_of("cinexio")
 
 
 # -- SemEval-2025 Task 10, subtask 1 ----------------------------------------------------------
@@ -524,10 +524,30 @@ def read_semeval2025(
     frame = _frame(rows, extra=["fine_roles"])
     frame = carve_splits(frame, val_size, test_size, seed)
     frame.attrs["dropped"] = dropped
-    return frame, {"main_role": list(MAIN_ROLES)}
+    return frame, label_space_of("semeval2025_t10")
 
 
 # -- registry ---------------------------------------------------------------------------------
+
+#: Each dataset's targets and labels (SemEval-2016's targets follow its ``topics`` option).
+LABEL_SPACES: dict[str, LabelSpace] = {
+    "newsmtsc": {"sentiment": SENTIMENT},
+    "ruw": {"stance_russia": STANCE, "stance_ukraine": STANCE, "war": WAR},
+    "semeval2016": {f"stance_{t}": STANCE for t in SEMEVAL2016_TARGETS},
+    "semeval2025_t10": {"main_role": MAIN_ROLES},
+    "cinexio": {"sentiment": SENTIMENT},
+}
+
+
+def label_space_of(name: str, topics: Iterable[str] | None = None) -> LabelSpace:
+    """The label space adapter ``name`` returns, without reading its files."""
+    if name not in LABEL_SPACES:
+        raise ValueError(f"unknown public dataset '{name}' (known: {sorted(LABEL_SPACES)})")
+    space = LABEL_SPACES[name]
+    if name == "semeval2016" and topics is not None:
+        space = {f"stance_{t}": STANCE for t in topics}
+    return {t: list(labels) for t, labels in space.items()}
+
 
 ADAPTERS: dict[str, Callable[..., tuple[pd.DataFrame, LabelSpace]]] = {
     "newsmtsc": read_newsmtsc,
@@ -558,10 +578,12 @@ def cap_per_split(frame: pd.DataFrame, max_docs: int | None) -> pd.DataFrame:
 
 __all__ = [
     "ADAPTERS",
+    "LABEL_SPACES",
     "EXAMPLE_COLUMNS",
     "carve_splits",
     "cap_per_split",
     "cinexio_label",
+    "label_space_of",
     "load_public",
     "mark_span",
     "read_cinexio",

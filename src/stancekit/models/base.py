@@ -141,6 +141,7 @@ class StanceModel(ABC):
 
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
 KNOWN_FAMILIES = {
+    "majority": "stancekit.models.baseline.MajorityStanceModel",
     "tfidf": "stancekit.models.tfidf.TfidfStanceModel",
     "transformer": "stancekit.models.transformer.TransformerStanceModel",
 }

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from stancekit.config import build_extractor, build_model, path_of, root_of
 from stancekit.data import load_dataset, split_by_article
 from stancekit.evaluation.metrics import evaluate_predictions
+from stancekit.evaluation.official import official_metrics
 from stancekit.models.base import StanceModel
 from stancekit.training.examples import Examples, build_examples, fingerprint
 
@@ -49,8 +50,58 @@ def load_data(cfg: DictConfig) -> tuple[list, list]:
     raise ValueError(f"unknown data.loader '{loader}' (files or semeval_annotations)")
 
 
+def is_public(cfg: DictConfig) -> bool:
+    """Does ``cfg.data.loader`` name an example-level public dataset adapter?"""
+    from stancekit.data.public import ADAPTERS
+
+    return cfg.data.get("loader") in ADAPTERS
+
+
+def _public_options(cfg: DictConfig) -> dict[str, Any]:
+    options = cfg.data.get("options")
+    if options is None:
+        return {}
+    options = OmegaConf.to_container(options, resolve=True)
+    assert isinstance(options, dict)
+    return {str(k): v for k, v in options.items()}
+
+
+def load_examples(cfg: DictConfig) -> Examples:
+    """A public dataset's ready-made examples, its own splits kept (test carved by ``doc_id``)."""
+    from stancekit.data.public import cap_per_split, load_public
+
+    frame, _ = load_public(
+        cfg.data.loader,
+        path_of(cfg, cfg.data.path),
+        val_size=cfg.train.val_size,
+        test_size=cfg.train.test_size,
+        seed=cfg.seed,
+        **_public_options(cfg),
+    )
+    frame = frame[frame["target"].isin(list(cfg.data.targets))].reset_index(drop=True)
+    frame = cap_per_split(frame, cfg.data.get("max_rows"))
+    log.info(
+        "prepared %d %s examples (%s)",
+        len(frame),
+        cfg.data.loader,
+        ", ".join(f"{k} {v}" for k, v in frame["split"].value_counts().items()),
+    )
+    return Examples(frame)
+
+
+def data_label_space(cfg: DictConfig, default: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``cfg.data.targets`` with their labels: a public dataset's own, else ``default`` (LABELS.md)."""
+    if is_public(cfg):
+        from stancekit.data.public import label_space_of
+
+        default = label_space_of(cfg.data.loader, _public_options(cfg).get("topics"))
+    return {t: list(default[t]) for t in cfg.data.targets}
+
+
 def prepare(cfg: DictConfig) -> Examples:
     """Load, validate, find actors, cut contexts and split by article (``split`` column)."""
+    if is_public(cfg):
+        return load_examples(cfg)
     root = root_of(cfg)
     articles, labels = load_data(cfg)
     targets = list(cfg.data.targets)
@@ -92,7 +143,7 @@ def fit_and_evaluate(cfg: DictConfig, frame: pd.DataFrame) -> TrainResult:
             "no training rows after preparation and splitting; check data.* and train.*"
         )
     model: StanceModel = build_model(cfg.model)
-    label_space = {t: model.label_space[t] for t in cfg.data.targets}
+    label_space = data_label_space(cfg, model.label_space)
     model.label_space = label_space
     log.info("fitting %s on %d rows", cfg.model.get("name", type(model).__name__), len(train_rows))
     t0 = time.perf_counter()
@@ -117,6 +168,8 @@ def fit_and_evaluate(cfg: DictConfig, frame: pd.DataFrame) -> TrainResult:
                 seed=cfg.seed,
             )
         )
+        if is_public(cfg):
+            metrics.update(official_metrics(cfg.data.loader, predictions[split], prefix=split))
     timings["evaluate_s"] = time.perf_counter() - t0
     metrics["n_train"] = float(len(train_rows))
     return TrainResult(model, metrics, predictions, frame, timings=timings)
