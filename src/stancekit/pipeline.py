@@ -88,7 +88,45 @@ def stage_evaluate(cfg: DictConfig, root: Path) -> None:
     confusion_figure(pred, model.label_space, "test").savefig(plots / "confusion_test.png", dpi=110)
 
 
-STAGES = {"prepare": stage_prepare, "train": stage_train, "evaluate": stage_evaluate}
+ANNOTATIONS = Path("data/annotations/actor_stance.jsonl")
+
+
+def stage_annotation_stats(cfg: DictConfig, root: Path) -> None:
+    """Counts per language/target/label of the gold rows, and agreement on the doubly annotated items."""
+    from collections import Counter
+
+    from stancekit.annotation.adjudicate import GOLD
+    from stancekit.annotation.agreement import agreement
+    from stancekit.data.io import read_records
+    from stancekit.data.schema import LABEL_SPACE
+
+    rows = pd.DataFrame([r.data for r in read_records(root / ANNOTATIONS)])
+    gold = rows[rows["annotator"] == GOLD]
+    people = rows[rows["annotator"] != GOLD]
+    stats: dict[str, float] = {
+        "articles": float(gold["doc_id"].nunique()),
+        "actors": float(len(gold.groupby(["doc_id", "actor_id"]))),
+        "gold_rows": float(len(gold)),
+        "annotator_rows": float(len(people)),
+    }
+    for lang, n in gold.groupby("lang")["doc_id"].nunique().items():
+        stats[f"articles_{lang}"] = float(n)
+    for (target, label), n in Counter(zip(gold["target"], gold["label"], strict=True)).items():
+        stats[f"gold_{target}_{label}"] = float(n)
+    for a in agreement(people, LABEL_SPACE):
+        stats[f"agreement_{a.target}_items"] = float(a.n_items)
+        stats[f"agreement_{a.target}_alpha"] = a.alpha
+        if a.kappa is not None:
+            stats[f"agreement_{a.target}_kappa"] = a.kappa
+    _write_json(root / "metrics" / "annotations.json", stats)
+
+
+STAGES = {
+    "prepare": stage_prepare,
+    "train": stage_train,
+    "evaluate": stage_evaluate,
+    "annotation_stats": stage_annotation_stats,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

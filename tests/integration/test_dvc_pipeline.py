@@ -31,7 +31,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     tmp = tmp_path_factory.mktemp("dvc")
     repo = tmp / "repo"
     repo.mkdir()
-    for name in ("conf", "src", "data/demo", ".dvc"):
+    for name in ("conf", "src", "data/demo", "data/annotations", ".dvc"):
         shutil.copytree(
             ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__", "tmp", "cache")
         )
@@ -70,7 +70,9 @@ def test_repro_produces_metrics_plots_and_model(repo: tuple[Path, dict[str, str]
     assert (path / "models" / "stance" / "model.skops").exists()
     assert (path / "plots" / "confusion_test.png").exists()
     lock = yaml.safe_load((path / "dvc.lock").read_text())
-    assert set(lock["stages"]) == {"prepare", "train", "evaluate"}
+    assert set(lock["stages"]) == {"prepare", "train", "evaluate", "annotation_stats"}
+    stats = json.loads((path / "metrics" / "annotations.json").read_text())
+    assert stats["articles"] >= 150 and 0 < stats["agreement_war_alpha"] <= 1
     # A second repro has nothing to do.
     assert "didn't change" in _run([DVC, "repro"], path, env) or "up to date" in _run(
         [DVC, "status"], path, env
