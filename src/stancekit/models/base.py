@@ -142,6 +142,7 @@ class StanceModel(ABC):
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
 KNOWN_FAMILIES = {
     "majority": "stancekit.models.baseline.MajorityStanceModel",
+    "embedding": "stancekit.models.embedding.EmbeddingStanceModel",
     "tfidf": "stancekit.models.tfidf.TfidfStanceModel",
     "transformer": "stancekit.models.transformer.TransformerStanceModel",
 }
