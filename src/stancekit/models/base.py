@@ -143,6 +143,7 @@ class StanceModel(ABC):
 KNOWN_FAMILIES = {
     "majority": "stancekit.models.baseline.MajorityStanceModel",
     "embedding": "stancekit.models.embedding.EmbeddingStanceModel",
+    "transformer_onnx": "stancekit.models.onnx.OnnxTransformerStanceModel",
     "tfidf": "stancekit.models.tfidf.TfidfStanceModel",
     "transformer": "stancekit.models.transformer.TransformerStanceModel",
 }

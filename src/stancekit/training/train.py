@@ -184,7 +184,61 @@ def train(cfg: DictConfig) -> TrainResult:
     result.quarantine = examples.quarantine
     result.data_fingerprint = fingerprint(examples.frame)
     result.timings["prepare_s"] = prep_s
+    if cfg.train.get("onnx"):
+        export_for_scoring(cfg, result, examples.frame)
     return result
+
+
+def export_for_scoring(cfg: DictConfig, result: TrainResult, frame: pd.DataFrame) -> None:
+    """ONNX (int8) export of a fine-tuned transformer: parity and speed-up become metrics.
+
+    The exported model replaces the PyTorch one for scoring only when its labels agree on at
+    least ``train.onnx_min_agreement`` of the validation rows.
+    """
+    import tempfile
+
+    from stancekit.models.onnx import export_onnx
+    from stancekit.models.transformer import TransformerStanceModel
+
+    if not isinstance(result.model, TransformerStanceModel):
+        log.warning(
+            "train.onnx applies to fine-tuned transformers; %s is left as it is",
+            result.model.family,
+        )
+        return
+    rows = frame[frame["split"] == "val"]
+    rows = rows if len(rows) else frame[frame["split"] == "train"].head(200)
+    onnx_model, report = export_onnx(
+        result.model,
+        tempfile.mkdtemp(prefix="stancekit-onnx-"),
+        rows,
+        quantize=cfg.train.get("onnx_quantize", True),
+        min_agreement=cfg.train.get("onnx_min_agreement", 0.99),
+    )
+    result.metrics.update(
+        {
+            "onnx_label_agreement": report.label_agreement,
+            "onnx_speedup": report.speedup,
+            "onnx_max_abs_proba_diff": report.max_abs_proba_diff,
+            "onnx_rows_per_s": report.onnx_rows_per_s,
+            "torch_rows_per_s": report.torch_rows_per_s,
+            "onnx_parity_passed": float(report.passed),
+        }
+    )
+    log.info(
+        "ONNX int8: labels agree on %.2f%% of %d rows, %.1fx faster",
+        100 * report.label_agreement,
+        report.rows,
+        report.speedup,
+    )
+    if report.passed:
+        result.model = onnx_model
+    else:
+        log.warning(
+            "ONNX parity %.3f < %.3f: scoring keeps the PyTorch model",
+            report.label_agreement,
+            report.min_agreement,
+        )
 
 
 def resolved_config(cfg: DictConfig) -> dict[str, Any]:

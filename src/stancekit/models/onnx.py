@@ -1,0 +1,163 @@
+"""ONNX export of a fine-tuned transformer, with dynamic int8 quantisation for scoring.
+
+The exported graph is the encoder + classifier (per-context logits); pooling over contexts and the
+target mask stay in Python, exactly as in :class:`TransformerStanceModel`. ``export_onnx`` checks
+parity (predicted labels on a fixed evaluation set) and measures the speed-up.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stancekit.models.transformer import TransformerStanceModel, _collate
+
+ONNX_FILE = "model.onnx"
+QUANT_FILE = "model.int8.onnx"
+
+
+@dataclass
+class ExportReport:
+    label_agreement: float  # share of rows where the ONNX (int8) model predicts the PyTorch label
+    max_abs_proba_diff: float
+    torch_rows_per_s: float
+    onnx_rows_per_s: float
+    speedup: float
+    rows: int
+    passed: bool
+    min_agreement: float
+
+
+class OnnxTransformerStanceModel(TransformerStanceModel):
+    """A :class:`TransformerStanceModel` whose encoder runs in onnxruntime (int8 by default)."""
+
+    family = "transformer_onnx"
+    _onnx_path: Path
+    _sess: Any = None
+
+    def _session(self) -> Any:
+        if getattr(self, "_sess", None) is None:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            self._sess = ort.InferenceSession(
+                str(self._onnx_path), opts, providers=["CPUExecutionProvider"]
+            )
+            self._inputs = {i.name for i in self._sess.get_inputs()}
+        return self._sess
+
+    def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+        sess = self._session()
+        items = self._encode(X)
+        collate = _collate(self.tokenizer_.pad_token_id or 0)
+        out = []
+        for start in range(0, len(items), self.batch_size):
+            batch = collate([{**it, "labels": 0} for it in items[start : start + self.batch_size]])
+            feed = {
+                k: batch[k].numpy().astype(np.int64)
+                for k in ("input_ids", "attention_mask", "token_type_ids")
+                if k in batch and k in self._inputs
+            }
+            logits = sess.run(["logits"], feed)[0]
+            idx = batch["example_index"].numpy()
+            n = batch["class_mask"].shape[0]
+            pooled = np.zeros((n, logits.shape[1]))
+            np.add.at(pooled, idx, logits)
+            pooled /= np.maximum(np.bincount(idx, minlength=n), 1)[:, None]
+            pooled = np.where(batch["class_mask"].numpy() == 0, -1e4, pooled)
+            pooled -= pooled.max(axis=1, keepdims=True)
+            e = np.exp(pooled)
+            out.append(e / e.sum(axis=1, keepdims=True))
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
+
+    def _save_weights(self, path: Path) -> None:
+        import shutil
+
+        super()._save_weights(path)
+        shutil.copy(self._onnx_path, path / QUANT_FILE)
+
+    @classmethod
+    def _load(cls, path: Path, manifest: dict[str, Any]) -> OnnxTransformerStanceModel:
+        model = super()._load(path, manifest)
+        assert isinstance(model, OnnxTransformerStanceModel)
+        model._onnx_path = path / QUANT_FILE
+        model._sess = None
+        return model
+
+
+def export_onnx(
+    model: TransformerStanceModel,
+    out_dir: str | Path,
+    eval_frame: pd.DataFrame,
+    quantize: bool = True,
+    min_agreement: float = 0.99,
+) -> tuple[OnnxTransformerStanceModel, ExportReport]:
+    """Export ``model``'s encoder to ONNX (opset 17, dynamic batch/length), quantise, check parity."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    encoder = model.encoder_.eval()
+    sample = model.tokenizer_(
+        ["stance", "probe"], ["a short text", "another"], return_tensors="pt", padding=True
+    )
+    names = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample]
+
+    class Logits(torch.nn.Module):
+        def __init__(self, enc: Any):
+            super().__init__()
+            self.enc = enc
+
+        def forward(self, *args: torch.Tensor) -> torch.Tensor:
+            return self.enc(**dict(zip(names, args, strict=True))).logits
+
+    fp32 = out_dir / ONNX_FILE
+    torch.onnx.export(
+        Logits(encoder),
+        tuple(sample[k] for k in names),
+        str(fp32),
+        input_names=names,
+        output_names=["logits"],
+        dynamic_axes={**{k: {0: "batch", 1: "length"} for k in names}, "logits": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    final = fp32
+    if quantize:
+        final = out_dir / QUANT_FILE
+        quantize_dynamic(str(fp32), str(final), weight_type=QuantType.QInt8)
+    onnx_model = OnnxTransformerStanceModel(**model.get_config(), label_space=model.label_space)
+    onnx_model.tokenizer_, onnx_model.encoder_ = model.tokenizer_, model.encoder_
+    onnx_model.history_ = model.history_
+    onnx_model._onnx_path, onnx_model._sess = final, None
+
+    X = eval_frame[["target", "text"]]
+    t0 = time.perf_counter()
+    p_torch = model.predict_proba(X)
+    t_torch = time.perf_counter() - t0
+    onnx_model.predict_proba(X.head(2))  # session start-up is not part of the steady-state speed
+    t0 = time.perf_counter()
+    p_onnx = onnx_model.predict_proba(X)
+    t_onnx = time.perf_counter() - t0
+    agree = float((p_torch.argmax(1) == p_onnx.argmax(1)).mean()) if len(X) else 1.0
+    report = ExportReport(
+        label_agreement=agree,
+        max_abs_proba_diff=float(np.abs(p_torch - p_onnx).max()) if len(X) else 0.0,
+        torch_rows_per_s=len(X) / t_torch,
+        onnx_rows_per_s=len(X) / t_onnx,
+        speedup=t_torch / t_onnx,
+        rows=len(X),
+        passed=agree >= min_agreement,
+        min_agreement=min_agreement,
+    )
+    (out_dir / "onnx_report.json").write_text(
+        json.dumps(asdict(report), indent=2), encoding="utf-8"
+    )
+    return onnx_model, report
