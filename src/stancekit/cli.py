@@ -336,6 +336,82 @@ def cv(
             )
 
 
+def _model_dir(uri: str) -> Path:
+    """A logged/registered pyfunc's stancekit model folder (or a plain saved model folder)."""
+    if Path(uri).is_dir():
+        return Path(uri)
+    import mlflow
+
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    for candidate in (local / "artifacts" / "model", local / "model", local):
+        if (candidate / "stancekit_model.json").exists():
+            return candidate
+    raise FileNotFoundError(f"{uri}: no stancekit model inside (looked in {local})")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[
+        str,
+        typer.Option(help="model URI (models:/name@alias, runs:/..., models:/m-...) or a folder"),
+    ],
+    overrides: Annotated[
+        list[str] | None, typer.Argument(help="config overrides, e.g. data=newsmtsc data.path=FILE")
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="test | val | train | all rows the adapter reads")
+    ] = "all",
+    output: Annotated[Path | None, typer.Option(help="metrics JSON")] = None,
+    tracking_uri: TrackingOpt = None,
+) -> None:
+    """Evaluate a model on any data an adapter reads: macro-F1 with intervals and the official metric."""
+    from stancekit.config import compose
+    from stancekit.evaluation.metrics import evaluate_predictions
+    from stancekit.evaluation.official import OFFICIAL, official_metrics
+    from stancekit.models import load_model
+    from stancekit.training.train import predict_frame, prepare
+
+    _tracking(tracking_uri)
+    cfg = compose(overrides or [])
+    stance_model = load_model(_model_dir(model))
+    frame = prepare(cfg).frame
+    if split != "all":
+        frame = frame[frame["split"] == split]
+    known = frame["target"].isin(list(stance_model.label_space))
+    if not known.all():
+        skipped = sorted(set(frame.loc[~known, "target"]))
+        console.print(
+            f"skipping {int((~known).sum())} rows of target(s) {skipped}: the model does not predict them"
+        )
+        frame = frame[known]
+    for target, labels in frame.groupby("target")["label"]:
+        unknown = set(labels) - set(stance_model.label_space[target])
+        if unknown:
+            raise typer.BadParameter(
+                f"labels {sorted(unknown)} of target '{target}' are not in the model's label space "
+                f"{stance_model.label_space[target]}"
+            )
+    if frame.empty:
+        raise typer.BadParameter("no rows to evaluate")
+    pred = predict_frame(stance_model, frame)
+    space = {t: stance_model.label_space[t] for t in pred["target"].unique()}
+    metrics = evaluate_predictions(pred, space, "eval", cfg.train.bootstrap, cfg.train.ci, cfg.seed)
+    dataset = cfg.data.get("loader") or cfg.data.name
+    if dataset in OFFICIAL:
+        metrics.update(official_metrics(dataset, pred, prefix="eval"))
+    metrics["eval_rows"] = float(len(pred))
+    table = Table(title=f"{model} on {cfg.data.name} ({split}, {len(pred)} rows)")
+    table.add_column("metric")
+    table.add_column("value")
+    for k, v in metrics.items():
+        if "_ci_" not in k and "_support_" not in k and not k.startswith("eval_f1_"):
+            table.add_row(k, f"{v:.4f}")
+    console.print(table)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 annotate_app = typer.Typer(help="Annotation workflow with Label Studio.", no_args_is_help=True)
 app.add_typer(annotate_app, name="annotate")
 

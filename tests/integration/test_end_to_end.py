@@ -234,3 +234,35 @@ def test_transformer_trains_logs_epochs_and_exports_onnx(tmp_path: Path) -> None
     model = mlflow.pyfunc.load_model(run["tags.stancekit.model_uri"])
     rows = model.predict(pd.DataFrame([{"id": "x", "text": articles[0]["text"], "lang": "en"}]))
     assert set(rows["target"]) == {"war", "west", "sentiment"}
+
+
+def test_evaluate_on_a_public_adapter_file(trained: dict, tmp_path: Path) -> None:
+    """`stancekit evaluate` on any file an adapter reads: here a NewsMTSC-format folder."""
+    from tests.unit.test_public_data import _jsonl, _newsmtsc_sentence
+
+    _cli("promote", "--experiment", "e2e")
+    _jsonl(
+        tmp_path / "train.jsonl",
+        [
+            _newsmtsc_sentence(i, f"Senator Doe{i}", p)
+            for i, p in enumerate([2.0, 4.0, 6.0, 2.0, 4.0, 6.0])
+        ],
+    )
+    _jsonl(tmp_path / "paper_splits_rw" / "dev.jsonl", [_newsmtsc_sentence(99, "Ann Lee", 6.0)])
+    out = tmp_path / "metrics.json"
+    _cli(
+        "evaluate",
+        "--model",
+        "models:/stancekit-stance@champion",
+        "data=newsmtsc",
+        f"data.path={tmp_path}",
+        "train.bootstrap=20",
+        "--output",
+        str(out),
+    )
+    metrics = json.loads(out.read_text())
+    assert metrics["eval_rows"] == 7
+    assert (
+        0 <= metrics["eval_newsmtsc_f1m"] <= 1
+        and metrics["eval_newsmtsc_f1m"] == metrics["eval_macro_f1"]
+    )
