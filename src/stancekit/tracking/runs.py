@@ -175,7 +175,8 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
                 reliability_figure(frame["confidence"], frame["label"] == frame["pred"]),
                 f"plots/reliability_{split}.png",
             )
-            cols = ["doc_id", "actor_id", "target", "label", "pred", "confidence"]
+            cols = [c for c in ("doc_id", "lang", "actor_id", "target", "label", "pred", "confidence")
+                    if c in frame.columns]
             mlflow.log_text(frame[cols].to_csv(index=False), f"predictions/{split}.csv")
         if result.quarantine:
             mlflow.log_text(
@@ -185,28 +186,41 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
         if cfg.tracking.get("log_model", True):
             scorer = StanceScorer(result.model, build_extractor(cfg.actors, root))
             if example is None:
-                example = input_example(cfg)
+                example = input_example(cfg, result)
             info = log_model(scorer, example)
             mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
         return run.info.run_id
 
 
-def input_example(cfg: DictConfig, n: int = 2, max_chars: int = 600) -> pd.DataFrame:
-    """The first articles of the training data, shortened: the logged model's input example."""
+def input_example(
+    cfg: DictConfig, result: TrainResult | None = None, n: int = 2, max_chars: int = 600
+) -> pd.DataFrame:
+    """Two articles (shortened) for the logged model's input example: from the article file, or
+    the first prepared examples' texts when the data are example-level (a public dataset)."""
+    import re
+
     from stancekit.config import path_of
     from stancekit.data.io import iter_records
 
-    rows = []
-    for rec in iter_records(path_of(cfg, cfg.data.articles)):
-        rows.append(
-            {
-                "id": str(rec.data.get("id")),
-                "text": str(rec.data.get("text"))[:max_chars],
-                "lang": rec.data.get("lang") or "",
-            }
-        )
-        if len(rows) >= n:
-            break
+    rows: list[dict[str, str]] = []
+    source = path_of(cfg, cfg.data.articles)
+    if source.is_file():
+        for rec in iter_records(source):
+            rows.append(
+                {
+                    "id": str(rec.data.get("id")),
+                    "text": str(rec.data.get("text"))[:max_chars],
+                    "lang": str(rec.data.get("lang") or ""),
+                }
+            )
+            if len(rows) >= n:
+                break
+    elif result is not None and len(result.examples):
+        for r in result.examples.head(n).itertuples():
+            plain = re.sub(r"\[/?(ACTOR|SPEAKER|MENTIONED)\]\s?", "", str(r.text))
+            rows.append({"id": str(r.doc_id), "text": plain[:max_chars], "lang": str(r.lang or "")})
+    if not rows:
+        rows = [{"id": "example", "text": "Example article text.", "lang": ""}]
     return pd.DataFrame(rows)
 
 
