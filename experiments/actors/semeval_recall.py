@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from stancekit.actors import ActorExtractor, Gazetteer  # noqa: E402
+from stancekit.data.public import offset_table, read_article  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/semeval2025_t10/train")
 LANG_DIR = {"bg": "BG", "ru": "RU", "en": "EN"}
@@ -74,39 +75,6 @@ SCHEMES = [
     ("crlf+utf16", "two", True),
     ("lf+utf16", "one", True),
 ]
-
-
-def read_article(path: Path) -> tuple[str, list[int]]:
-    """Normalised text (universal newlines) and, per character, how many raw characters it was."""
-    raw = path.read_bytes().decode("utf-8")
-    chars: list[str] = []
-    rawlen: list[int] = []
-    i = 0
-    while i < len(raw):
-        if raw[i] == "\r":
-            two = raw[i : i + 2] == "\r\n"
-            chars.append("\n")
-            rawlen.append(2 if two else 1)
-            i += 2 if two else 1
-        else:
-            chars.append(raw[i])
-            rawlen.append(1)
-            i += 1
-    return "".join(chars), rawlen
-
-
-def offset_table(text: str, rawlen: list[int], newline: str, utf16: bool) -> dict[int, int]:
-    """Annotation offset -> index in the normalised text, for one convention."""
-    table: dict[int, int] = {}
-    pos = 0
-    for i, ch in enumerate(text):
-        table[pos] = i
-        if ch == "\n":
-            pos += {"raw": rawlen[i], "two": 2, "one": 1}[newline]
-        else:
-            pos += 2 if (utf16 and ord(ch) > 0xFFFF) else 1
-    table[pos] = len(text)
-    return table
 
 
 @dataclass

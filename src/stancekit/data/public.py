@@ -383,7 +383,8 @@ def read_article(path: Path) -> tuple[str, list[int]]:
     return "".join(chars), rawlen
 
 
-def _offset_table(text: str, rawlen: list[int], newline: str, utf16: bool) -> dict[int, int]:
+def offset_table(text: str, rawlen: list[int], newline: str, utf16: bool) -> dict[int, int]:
+    """Annotation offset → index in the normalised text, for one offset convention."""
     table: dict[int, int] = {}
     pos = 0
     for i, ch in enumerate(text):
@@ -406,7 +407,7 @@ def align_spans(
     per article the convention under which most mentions match exactly is used; a mention that
     still does not match is taken from its nearest occurrence within 50 characters, else None.
     """
-    tables = [_offset_table(text, rawlen, nl, u16) for nl, u16 in _OFFSET_SCHEMES]
+    tables = [offset_table(text, rawlen, nl, u16) for nl, u16 in _OFFSET_SCHEMES]
 
     def exact(table: dict[int, int], mention: str, s: int, e: int) -> tuple[int, int] | None:
         if s in table and e + 1 in table and text[table[s] : table[e + 1]] == mention:
