@@ -12,7 +12,7 @@ for d in ${@:-semeval2016 ruw newsmtsc semeval2025_t10 cinexio}; do
     *) embed=embed_minilm ;;                     # English: MiniLM
   esac
   echo "== $d: tfidf_logreg" >&2
-  $PY -m stancekit.train -m data=$d model=tfidf_logreg model.C=0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
+  $PY -m stancekit.train -m data=$d model=tfidf_logreg model.C=0.1,0.25,0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
   echo "== $d: $embed" >&2
   $PY -m stancekit.train -m data=$d model=$embed model.C=0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
   # Fine-tuned MiniLM on the English datasets; CPU time is limited, so epochs are capped (see README).
