@@ -175,8 +175,11 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
                 reliability_figure(frame["confidence"], frame["label"] == frame["pred"]),
                 f"plots/reliability_{split}.png",
             )
-            cols = [c for c in ("doc_id", "lang", "actor_id", "target", "label", "pred", "confidence")
-                    if c in frame.columns]
+            cols = [
+                c
+                for c in ("doc_id", "lang", "actor_id", "target", "label", "pred", "confidence")
+                if c in frame.columns
+            ]
             mlflow.log_text(frame[cols].to_csv(index=False), f"predictions/{split}.csv")
         if result.quarantine:
             mlflow.log_text(
