@@ -53,7 +53,13 @@ def summarize(dataset: str) -> str:
     for model, group in runs.groupby("tags.model"):
         best = group.sort_values(f"metrics.val_{key}", ascending=False).iloc[0]
         c = best.get("params.model.C")
-        chosen = f"C={c}" if isinstance(c, str) else (f"epochs={best.get('params.model.epochs')}")
+        steps = best.get("params.model.max_steps")
+        if isinstance(c, str):
+            chosen = f"C={c}"
+        elif isinstance(steps, str) and steps != "-1":
+            chosen = f"max_steps={steps} (capped)"
+        else:
+            chosen = f"epochs={best.get('params.model.epochs')}"
         ci = f"[{best.get('metrics.test_macro_f1_ci_low', float('nan')):.3f}, {best.get('metrics.test_macro_f1_ci_high', float('nan')):.3f}]"
         lines.append(
             f"| {model} | {chosen} ({len(group)} run(s)) | {best[f'metrics.val_{key}']:.3f} "
