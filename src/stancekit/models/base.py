@@ -131,12 +131,30 @@ class StanceModel(ABC):
     def get_config(self) -> dict[str, Any]:
         return {}
 
+    def _align(self, proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+        """A scikit-learn estimator's probabilities (columns in ``classes`` order) over :attr:`classes_`."""
+        out = np.zeros((proba.shape[0], len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(classes):
+            out[:, index[c]] = proba[:, j]
+        return out
+
     @abstractmethod
     def _save_weights(self, path: Path) -> None: ...
 
     @classmethod
     @abstractmethod
     def _load(cls, path: Path, manifest: dict[str, Any]) -> StanceModel: ...
+
+
+def load_skops(file: Path, trusted: Sequence[str]) -> Any:
+    """A skops file, refused if it holds any type beyond skops' defaults and ``trusted``."""
+    import skops.io as sio
+
+    untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in trusted]
+    if untrusted:
+        raise ValueError(f"{file}: refusing to load untrusted type(s) {untrusted}")
+    return sio.load(file, trusted=list(trusted))
 
 
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from stancekit.models.base import StanceModel
+from stancekit.models.base import StanceModel, load_skops
 
 WEIGHTS = "head.skops"
 TRUSTED_TYPES: list[str] = []
@@ -221,12 +221,7 @@ class EmbeddingStanceModel(StanceModel):
         return self
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
-        proba = self.head_.predict_proba(self._features(X))
-        out = np.zeros((len(X), len(self.classes_)))
-        index = {c: i for i, c in enumerate(self.classes_)}
-        for j, c in enumerate(self.head_.classes_):
-            out[:, index[c]] = proba[:, j]
-        return out
+        return self._align(self.head_.predict_proba(self._features(X)), self.head_.classes_)
 
     def _save_weights(self, path: Path) -> None:
         import skops.io as sio
@@ -235,12 +230,6 @@ class EmbeddingStanceModel(StanceModel):
 
     @classmethod
     def _load(cls, path: Path, manifest: dict[str, Any]) -> EmbeddingStanceModel:
-        import skops.io as sio
-
-        file = path / WEIGHTS
-        untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"{file}: refusing to load untrusted type(s) {untrusted}")
         model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
-        model.head_ = sio.load(file, trusted=TRUSTED_TYPES)
+        model.head_ = load_skops(path / WEIGHTS, TRUSTED_TYPES)
         return model

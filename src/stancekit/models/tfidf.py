@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from stancekit.models.base import StanceModel
+from stancekit.models.base import StanceModel, load_skops
 
 WEIGHTS = "model.skops"
 #: Types outside scikit-learn/numpy's defaults that a saved TF-IDF model may contain. Loading
@@ -181,12 +181,9 @@ class TfidfStanceModel(StanceModel, BaseEstimator):
         return self
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
-        proba = self.pipeline_.predict_proba(X[["target", "text"]])
-        out = np.zeros((len(X), len(self.classes_)))
-        index = {c: i for i, c in enumerate(self.classes_)}
-        for j, c in enumerate(self.pipeline_.classes_):
-            out[:, index[c]] = proba[:, j]
-        return out
+        return self._align(
+            self.pipeline_.predict_proba(X[["target", "text"]]), self.pipeline_.classes_
+        )
 
     def _save_weights(self, path: Path) -> None:
         import skops.io as sio
@@ -195,12 +192,6 @@ class TfidfStanceModel(StanceModel, BaseEstimator):
 
     @classmethod
     def _load(cls, path: Path, manifest: dict[str, Any]) -> TfidfStanceModel:
-        import skops.io as sio
-
-        file = path / WEIGHTS
-        untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"{file}: refusing to load untrusted type(s) {untrusted}")
         model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
-        model.pipeline_ = sio.load(file, trusted=TRUSTED_TYPES)
+        model.pipeline_ = load_skops(path / WEIGHTS, TRUSTED_TYPES)
         return model
