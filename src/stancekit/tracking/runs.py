@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import tempfile
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,10 @@ def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") 
             Path(tmp) / "actors.yaml", ex.gazetteer, ex.context, ex.discovery
         )
         output = scorer.score_frame(example)
-        signature = infer_signature(example, output, params={"format": "rows"})
+        with warnings.catch_warnings():
+            # n_mentions is a count and never missing: MLflow's hint about integer columns does not apply
+            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+            signature = infer_signature(example, output, params={"format": "rows"})
         # Articles need an id and a text; the language is optional.
         signature.inputs = Schema(
             [
