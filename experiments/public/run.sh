@@ -19,7 +19,8 @@ for d in ${@:-semeval2016 ruw newsmtsc semeval2025_t10 cinexio}; do
   [ "${SKIP_TRANSFORMER:-0}" = 1 ] && continue
   case $d in
     semeval2016) epochs=4 ;;
-    newsmtsc|ruw) epochs=1 ;;
+    newsmtsc) epochs=2 ;;
+    ruw) epochs=1 ;;
     *) continue ;;
   esac
   echo "== $d: transformer_minilm ($epochs epochs)" >&2
