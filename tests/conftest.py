@@ -137,26 +137,25 @@ def tiny_overrides(tiny_data: dict[str, Path]) -> list[str]:
     ]
 
 
-def build_tiny_transformer(folder: Path, texts: list[str]) -> Path:
-    """A tiny random BERT and a WordPiece tokenizer trained here: loads offline in well under a second."""
+def build_tiny_tokenizer(texts: list[str], vocab_size: int = 300):  # type: ignore[no-untyped-def]
+    """A BERT-style WordPiece tokenizer trained here on ``texts`` (no download)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
-    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+    from tokenizers.processors import TemplateProcessing
+    from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tok.train_from_iterator(
-        texts, trainers.WordPieceTrainer(vocab_size=300, special_tokens=specials)
+        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials)
     )
-    from tokenizers.processors import TemplateProcessing
-
     tok.post_processor = TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B:1 [SEP]:1",
         special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
     )
-    fast = PreTrainedTokenizerFast(
+    return PreTrainedTokenizerFast(
         tokenizer_object=tok,
         unk_token="[UNK]",
         pad_token="[PAD]",
@@ -164,6 +163,13 @@ def build_tiny_transformer(folder: Path, texts: list[str]) -> Path:
         sep_token="[SEP]",
         mask_token="[MASK]",
     )
+
+
+def build_tiny_transformer(folder: Path, texts: list[str]) -> Path:
+    """A tiny random BERT and a WordPiece tokenizer trained here: loads offline in well under a second."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    fast = build_tiny_tokenizer(texts)
     cfg = BertConfig(
         vocab_size=fast.vocab_size,
         hidden_size=32,

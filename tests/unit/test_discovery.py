@@ -91,25 +91,11 @@ def test_unknown_recogniser() -> None:
 
 def test_transformers_recogniser_loads_a_local_model(tmp_path: Path) -> None:
     """A tiny random token-classification model and a tokenizer trained here: loads offline, returns spans."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import BertConfig, BertForTokenClassification, PreTrainedTokenizerFast
+    from transformers import BertConfig, BertForTokenClassification
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(
-        [TEXT] * 5,
-        trainers.WordPieceTrainer(
-            vocab_size=200, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-        ),
-    )
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
+    from tests.conftest import build_tiny_tokenizer
+
+    fast = build_tiny_tokenizer([TEXT] * 5, vocab_size=200)
     labels = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]
     cfg = BertConfig(
         vocab_size=fast.vocab_size,
