@@ -111,3 +111,24 @@ def test_majority_baseline(data: tuple[pd.DataFrame, list[str]], tmp_path: Path)
     np.testing.assert_allclose(
         load_model(tmp_path / "maj").predict_proba(X), model.predict_proba(X)
     )
+
+
+def test_actor_block_reads_the_marked_mentions(
+    data: tuple[pd.DataFrame, list[str]], tmp_path: Path
+) -> None:
+    from stancekit.models.tfidf import actor_spans
+
+    assert actor_spans("[ACTOR] Putin [/ACTOR] met [ACTOR] Путин [/ACTOR]'s aide") == "Putin Путин"
+    X, y = data
+    plain = TfidfStanceModel().fit(X, y)
+    named = TfidfStanceModel(actor_ngrams=[2, 3]).fit(X, y)
+    features = named.pipeline_.named_steps["features"]
+    assert "put" in features.actor_vectorizer_.vocabulary_
+    n_text = len(plain.pipeline_.named_steps["features"].transform(X.head(1)).indices)
+    assert len(features.transform(X.head(1)).indices) > n_text  # the name block is there
+    named.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict_proba(X), named.predict_proba(X))
+    assert loaded.get_config()["actor_ngrams"] == [2, 3]
+    with pytest.raises(ValueError, match="actor_analyzer must be"):
+        TfidfStanceModel(actor_analyzer="bytes")
