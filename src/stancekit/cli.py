@@ -295,6 +295,12 @@ def cv(
     ] = None,
     folds: Annotated[int, typer.Option(help="folds by article")] = 5,
     log: Annotated[bool, typer.Option(help="log an MLflow run with the cv_* metrics")] = True,
+    splits: Annotated[
+        str | None,
+        typer.Option(
+            help="only rows of these splits, comma-separated (e.g. train,val); default all"
+        ),
+    ] = None,
     tracking_uri: TrackingOpt = None,
 ) -> None:
     """Cross-validate a model with folds by article; print macro-F1 per target with intervals."""
@@ -302,7 +308,8 @@ def cv(
     from stancekit.training.cv import cross_validate
 
     cfg = compose(overrides or [])
-    metrics, pred = cross_validate(cfg, folds)
+    chosen = [s.strip() for s in splits.split(",") if s.strip()] if splits else None
+    metrics, pred = cross_validate(cfg, folds, splits=chosen)
     table = Table(title=f"{cfg.model.name} on {cfg.data.name}: {folds}-fold CV by article")
     for col in ("target", "macro-F1", "95% CI"):
         table.add_column(col)
@@ -315,6 +322,14 @@ def cv(
                 f"[{metrics.get(name + '_ci_low', float('nan')):.3f}, {metrics.get(name + '_ci_high', float('nan')):.3f}]",
             )
     console.print(table)
+    official = {k: v for k, v in metrics.items() if k.startswith(f"cv_{cfg.data.get('loader')}_")}
+    if official:
+        extra = Table(title=f"official metrics of {cfg.data.name}, out of fold")
+        extra.add_column("metric")
+        extra.add_column("value")
+        for k, v in official.items():
+            extra.add_row(k.removeprefix(f"cv_{cfg.data.loader}_"), f"{v:.3f}")
+        console.print(extra)
     if log and cfg.tracking.enabled:
         import mlflow
 
@@ -325,12 +340,24 @@ def cv(
             experiment_id=ensure_experiment(cfg.tracking.experiment),
             run_name=f"cv-{cfg.model.name}",
         ):
-            mlflow.set_tags({"model": cfg.model.name, "data": cfg.data.name, "kind": "cv"})
+            mlflow.set_tags(
+                {
+                    "model": cfg.model.name,
+                    "data": cfg.data.name,
+                    "kind": "cv",
+                    "cv_splits": ",".join(chosen) if chosen else "all",
+                }
+            )
             mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
             mlflow.log_metrics(metrics)
             mlflow.log_text(
                 pred[
-                    ["doc_id", "actor_id", "target", "label", "pred", "confidence", "fold"]
+                    [
+                        c
+                        for c in ("doc_id", "lang", "actor_id", "target", "label", "pred")
+                        + ("confidence", "fold")
+                        if c in pred
+                    ]
                 ].to_csv(index=False),
                 "predictions/cv.csv",
             )

@@ -10,6 +10,7 @@ import pytest
 
 from stancekit.data.public import (
     cinexio_label,
+    entity_contexts,
     label_space_of,
     load_public,
     read_cinexio,
@@ -263,6 +264,31 @@ def test_semeval2025_aligns_each_offset_convention(tmp_path: Path) -> None:
     _one_split_per_doc(frame)
 
 
+def test_semeval2025_entity_contexts_pool_the_entity_sentences(tmp_path: Path) -> None:
+    text = "Заглавие за НАТО\n\nРусия говори. НАТО обвини Русия. Киев мълчи. Натовци? нато пак."
+    s = text.index("НАТО обвини")
+    got = entity_contexts(text, s, s + 4)
+    # the mention's sentence first, then the others naming it (whole words, any case: not "Натовци")
+    assert got == (
+        "[MENTIONED] [ACTOR] НАТО [/ACTOR] обвини Русия. | Заглавие за [ACTOR] НАТО [/ACTOR]"
+        " | Натовци? [ACTOR] нато [/ACTOR] пак."
+    )
+    assert entity_contexts(text, s, s + 4, max_contexts=1, role_marker=False) == (
+        "[ACTOR] НАТО [/ACTOR] обвини Русия."
+    )
+    _semeval2025_lang(
+        tmp_path,
+        "BG",
+        "BG_1.txt",
+        text.encode(),
+        [f"BG_1.txt\tНАТО\t{s}\t{s + 4}\tAntagonist\tInstigator"],
+    )
+    frame, _ = read_semeval2025(tmp_path, langs=["bg"], contexts="entity")
+    assert frame["text"].tolist() == [got]
+    with pytest.raises(ValueError, match="contexts must be 'mention' or 'entity'"):
+        read_semeval2025(tmp_path, langs=["bg"], contexts="article")
+
+
 def test_load_public_names_the_known_datasets(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown public dataset 'nope'"):
         load_public("nope", tmp_path)
@@ -321,6 +347,23 @@ def test_semeval2025_emr_and_main_role_accuracy() -> None:
     assert set(no_fine) == {"val_semeval2025_t10_main_role_accuracy"}
 
 
+def test_official_metrics_per_language_when_rows_mix_languages() -> None:
+    frame = pd.DataFrame(
+        {
+            "target": "main_role",
+            "lang": ["bg", "bg", "ru", "ru"],
+            "label": ["antagonist", "innocent", "protagonist", "antagonist"],
+            "pred": ["antagonist", "antagonist", "protagonist", "antagonist"],
+        }
+    )
+    got = official_metrics("semeval2025_t10", frame, prefix="cv")
+    assert got["cv_semeval2025_t10_main_role_accuracy"] == pytest.approx(3 / 4)
+    assert got["cv_semeval2025_t10_main_role_accuracy_bg"] == pytest.approx(1 / 2)
+    assert got["cv_semeval2025_t10_main_role_accuracy_ru"] == pytest.approx(1.0)
+    one_language = official_metrics("semeval2025_t10", frame[frame["lang"] == "bg"], prefix="cv")
+    assert set(one_language) == {"cv_semeval2025_t10_main_role_accuracy"}
+
+
 def test_ruw_macro_f1_per_target() -> None:
     frame = pd.DataFrame(
         {
@@ -341,27 +384,30 @@ def test_ruw_macro_f1_per_target() -> None:
 # -- training on a public dataset ---------------------------------------------------------------
 
 
+def _tiny_semeval2016(root: Path) -> list[str]:
+    """Two topics of separable tweets in the TweetEval layout; the overrides that train on them."""
+    (root / "mapping.txt").write_text("0\tnone\n1\tagainst\n2\tfavor\n", "utf-8")
+    for topic in ("hillary", "atheism"):
+        (root / topic).mkdir()
+        words = {"0": "weather lunch", "1": "hate awful", "2": "love great"}
+        labels = "012" * 4
+        texts = [f"{words[y]} {topic} tweet {i}" for i, y in enumerate(labels)]
+        (root / topic / "train_text.txt").write_text("\n".join(texts), "utf-8")
+        (root / topic / "train_labels.txt").write_text("\n".join(labels), "utf-8")
+    return [
+        "data=semeval2016",
+        f"data.path={root}",
+        "data.options.topics=[hillary,atheism]",
+        "data.targets=[stance_hillary,stance_atheism]",
+        "train.bootstrap=0",
+    ]
+
+
 def test_train_takes_the_adapters_label_space(tmp_path: Path) -> None:
     from stancekit.config import compose
     from stancekit.training.train import train
 
-    (tmp_path / "mapping.txt").write_text("0\tnone\n1\tagainst\n2\tfavor\n", "utf-8")
-    for topic in ("hillary", "atheism"):
-        (tmp_path / topic).mkdir()
-        words = {"0": "weather lunch", "1": "hate awful", "2": "love great"}
-        labels = "012" * 4
-        texts = [f"{words[y]} {topic} tweet {i}" for i, y in enumerate(labels)]
-        (tmp_path / topic / "train_text.txt").write_text("\n".join(texts), "utf-8")
-        (tmp_path / topic / "train_labels.txt").write_text("\n".join(labels), "utf-8")
-    cfg = compose(
-        [
-            "data=semeval2016",
-            f"data.path={tmp_path}",
-            "data.options.topics=[hillary,atheism]",
-            "data.targets=[stance_hillary,stance_atheism]",
-            "train.bootstrap=0",
-        ]
-    )
+    cfg = compose(_tiny_semeval2016(tmp_path))
     result = train(cfg)
     assert result.model.label_space == {
         "stance_hillary": ["favor", "against", "none"],
@@ -370,6 +416,22 @@ def test_train_takes_the_adapters_label_space(tmp_path: Path) -> None:
     assert set(result.examples["split"]) == {"train", "val", "test"}
     assert "test_semeval2016_favg" in result.metrics
     assert "val_semeval2016_favg_hillary" in result.metrics
+
+
+def test_cv_on_public_data_reports_the_official_metric(tmp_path: Path) -> None:
+    from stancekit.config import compose
+    from stancekit.training.cv import cross_validate
+
+    cfg = compose([*_tiny_semeval2016(tmp_path), "tracking=none"])
+    metrics, pred = cross_validate(cfg, folds=3, progress=False)
+    assert len(pred) == 24 and set(pred["fold"]) == {0, 1, 2}  # every tweet, train or not
+    assert set(pred["pred"]) <= {"favor", "against", "none"}
+    assert 0 <= metrics["cv_semeval2016_favg"] <= 1
+    assert "cv_semeval2016_favg_atheism" in metrics
+    _, pred = cross_validate(cfg, folds=2, progress=False, splits=["train", "val"])
+    assert "test" not in set(pred["split"]) and len(pred) < 24
+    with pytest.raises(ValueError, match=r"no rows in split\(s\) \['dev'\]"):
+        cross_validate(cfg, folds=2, progress=False, splits=["dev"])
 
 
 # -- the real datasets (skipped where ../shared/data is absent) ----------------------------------

@@ -442,6 +442,49 @@ def entity_context(
     return mark_span(text[a:b], start - a, end - a, role_marker)
 
 
+def entity_contexts(
+    text: str,
+    start: int,
+    end: int,
+    others: Iterable[tuple[int, int]] = (),
+    max_contexts: int = 8,
+    role_marker: bool = True,
+) -> str:
+    """Every sentence of ``text`` that names the entity of ``text[start:end]``, as the actor layer
+    pools an actor's sentences: the annotated mention's sentence first, then the others in article
+    order, each with its mentions marked, joined by `` | ``. An entity's mentions are ``others``
+    (its other annotated spans) and each further occurrence of the mention's surface form
+    (case-insensitive, whole words)."""
+    surface = text[start:end].strip()
+    spans = {(start, end), *others}
+    if surface:
+        pattern = re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", re.IGNORECASE)
+        spans |= {(m.start(), m.end()) for m in pattern.finditer(text)}
+    sentences = split_sentences(text)
+
+    def sentence_of(pos: int) -> int | None:
+        return next((i for i, x in enumerate(sentences) if x.start <= pos < x.end), None)
+
+    first = sentence_of(start)
+    if first is None:
+        return mark_span(text, start, end, role_marker)
+    order = [first] + sorted({i for a, _ in spans if (i := sentence_of(a)) not in (None, first)})
+    parts = []
+    for i in order[:max_contexts]:
+        sent = sentences[i]
+        inside = sorted((a, b) for a, b in spans if sent.start <= a and b <= sent.end)
+        out, last = [], sent.start
+        for a, b in inside:
+            if a < last:
+                continue
+            out += [text[last:a], f"{MARK_OPEN} {text[a:b]} {MARK_CLOSE}"]
+            last = b
+        out.append(text[last : sent.end])
+        parts.append(re.sub(r"\s+", " ", "".join(out)).strip())
+    body = " | ".join(parts)
+    return f"[MENTIONED] {body}" if role_marker else body
+
+
 def _semeval2025_folder(root: Path, split: str, lang: str) -> Path | None:
     for name in SEMEVAL2025_SPLITS[split]:
         folder = root / name / SEMEVAL2025_LANGS.get(lang, lang.upper())
@@ -459,8 +502,14 @@ def read_semeval2025(
     test_size: float = 0.2,
     seed: int = 42,
     role_marker: bool = True,
+    contexts: str = "mention",
+    max_contexts: int = 8,
 ) -> tuple[pd.DataFrame, LabelSpace]:
     """SemEval-2025 T10 subtask 1: one row per annotated entity mention, target ``main_role``.
+
+    ``contexts="mention"`` gives the mention's sentence (± ``window`` sentences); ``"entity"``
+    gives up to ``max_contexts`` sentences of the article that name the same entity
+    (:func:`entity_contexts`), the way the actor layer pools an actor's sentences.
 
     Reads ``<path>/{train,dev,test}/<LANG>/`` (``raw-documents/`` or ``subtask-1-documents/`` and
     ``subtask-1-annotations.txt``); missing val/test are carved out of train by article. Main roles
@@ -470,6 +519,8 @@ def read_semeval2025(
     """
     from stancekit.data.adapters import semeval_narratives
 
+    if contexts not in ("mention", "entity"):
+        raise ValueError(f"contexts must be 'mention' or 'entity', got '{contexts}'")
     root = Path(path)
     rows: list[dict[str, Any]] = []
     dropped = 0
@@ -506,6 +557,15 @@ def read_semeval2025(
                     if span is None:
                         dropped += 1
                         continue
+                    if contexts == "entity":
+                        same = [
+                            o
+                            for b, o in zip(anns, spans, strict=True)
+                            if o is not None and b[1].lower() == a[1].lower()
+                        ]
+                        context = entity_contexts(text, *span, same, max_contexts, role_marker)
+                    else:
+                        context = entity_context(text, *span, window, role_marker)
                     rows.append(
                         _example(
                             doc_id=article,
@@ -514,7 +574,7 @@ def read_semeval2025(
                             actor=a[1],
                             target="main_role",
                             label=a[4].lower(),
-                            text=entity_context(text, *span, window, role_marker),
+                            text=context,
                             source="semeval2025_t10",
                             fine_roles=[r for r in a[5:] if r],
                             split=split,
@@ -583,6 +643,7 @@ __all__ = [
     "EXAMPLE_COLUMNS",
     "carve_splits",
     "cap_per_split",
+    "entity_contexts",
     "cinexio_label",
     "label_space_of",
     "load_public",

@@ -1,7 +1,8 @@
 """Each public dataset's published metric, so results compare with the papers' tables.
 
 ``official_metrics(name, frame, prefix)`` takes rows with ``target``, ``label`` and ``pred`` (and
-``fine_roles``/``pred_fine_roles`` for SemEval-2025 T10) and returns ``{prefix}_<name>_<metric>``.
+``fine_roles``/``pred_fine_roles`` for SemEval-2025 T10) and returns ``{prefix}_<name>_<metric>``,
+plus ``{prefix}_<name>_<metric>_<lang>`` for each language when the rows hold more than one.
 """
 
 from __future__ import annotations
@@ -115,4 +116,10 @@ def official_metrics(dataset: str, frame: pd.DataFrame, prefix: str = "val") -> 
         raise ValueError(f"no official metric for '{dataset}' (known: {sorted(OFFICIAL)})")
     if frame.empty:
         return {}
-    return {f"{prefix}_{dataset}_{k}": float(v) for k, v in OFFICIAL[dataset](frame).items()}
+    out = {f"{prefix}_{dataset}_{k}": float(v) for k, v in OFFICIAL[dataset](frame).items()}
+    # Multilingual data (SemEval-2025 T10): the same metrics per language, as its leaderboard has.
+    if "lang" in frame and frame["lang"].nunique() > 1:
+        for lang, rows in frame.groupby("lang"):
+            for k, v in OFFICIAL[dataset](rows).items():
+                out[f"{prefix}_{dataset}_{k}_{lang}"] = float(v)
+    return out

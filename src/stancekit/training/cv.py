@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,24 +15,43 @@ from tqdm.auto import tqdm
 
 from stancekit.config import build_model
 from stancekit.evaluation.metrics import evaluate_predictions
-from stancekit.training.train import predict_frame, prepare
+from stancekit.evaluation.official import official_metrics
+from stancekit.training.train import data_label_space, is_public, predict_frame, prepare
 
 log = logging.getLogger(__name__)
 
 
 def cross_validate(
-    cfg: DictConfig, folds: int = 5, progress: bool = True
+    cfg: DictConfig,
+    folds: int = 5,
+    progress: bool = True,
+    splits: Sequence[str] | None = None,
 ) -> tuple[dict[str, float], pd.DataFrame]:
-    """Out-of-fold predictions for every prepared example and ``cv_*`` metrics with article bootstrap."""
+    """Out-of-fold predictions for every prepared example and ``cv_*`` metrics with article bootstrap.
+
+    Every row :func:`prepare` returns takes part, or those whose ``split`` is in ``splits`` (e.g.
+    ``["train", "val"]`` to keep a test split untouched for one final check); for public data the
+    dataset's official metrics come as ``cv_<dataset>_<metric>`` (and ``..._<lang>``).
+    """
     frame = prepare(cfg).frame
+    if splits:
+        unknown = set(splits) - set(frame["split"])
+        if unknown:
+            raise ValueError(
+                f"no rows in split(s) {sorted(unknown)}; the data has {sorted(set(frame['split']))}"
+            )
+        frame = frame[frame["split"].isin(list(splits))]
     docs = frame["doc_id"].to_numpy()
     # stratify folds on each article's most frequent war label, as the train/val/test split does
-    war = (
-        frame[frame["target"] == "war"]
+    # (public data without `war`: its first target's label)
+    targets = list(cfg.data.targets)
+    key = "war" if "war" in targets else targets[0]
+    major = (
+        frame[frame["target"] == key]
         .groupby("doc_id")["label"]
         .agg(lambda s: Counter(s).most_common(1)[0][0])
     )
-    strata = frame["doc_id"].map(war).fillna("none").to_numpy()
+    strata = frame["doc_id"].map(major).fillna("none").to_numpy()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=cfg.seed)
     parts = []
     t0 = time.perf_counter()
@@ -43,19 +63,21 @@ def cross_validate(
         )
     ):
         model = build_model(cfg.model)
-        model.label_space = {t: model.label_space[t] for t in cfg.data.targets}
+        model.label_space = data_label_space(cfg, model.label_space)
         train = frame.iloc[train_idx]
         model.fit(train[["target", "text"]], train["label"].tolist())
         parts.append(predict_frame(model, frame.iloc[test_idx]).assign(fold=k))
     pred = pd.concat(parts).sort_index()
     metrics = evaluate_predictions(
         pred,
-        {t: model.label_space[t] for t in cfg.data.targets},
+        model.label_space,
         "cv",
         cfg.train.bootstrap,
         cfg.train.ci,
         cfg.seed,
     )
+    if is_public(cfg):  # the dataset's published metric (per language where it mixes languages)
+        metrics.update(official_metrics(cfg.data.loader, pred, prefix="cv"))
     metrics["cv_folds"] = float(folds)
     metrics["cv_seconds"] = time.perf_counter() - t0
     metrics["n_examples"] = float(len(frame))
