@@ -36,8 +36,8 @@ test-slow: install
 	$(PY) -m pytest -q -m slow
 
 lint: install
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests experiments benchmarks
+	$(VENV)/bin/ruff format --check src tests experiments benchmarks
 
 typecheck: install
 	$(VENV)/bin/mypy src/stancekit

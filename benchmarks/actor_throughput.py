@@ -47,7 +47,9 @@ def discovery_stage(name: str | None) -> list:
         return []
     from stancekit.actors.discovery import make_recogniser
 
-    ex = ActorExtractor(Gazetteer.load(ROOT / "conf" / "actors" / "gazetteer"), recogniser=make_recogniser(name))
+    ex = ActorExtractor(
+        Gazetteer.load(ROOT / "conf" / "actors" / "gazetteer"), recogniser=make_recogniser(name)
+    )
     return [(f"actors + {name}", lambda t: ex.actors(t, "bg"))]
 
 
