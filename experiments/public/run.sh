@@ -15,15 +15,32 @@ for d in ${@:-semeval2016 ruw newsmtsc semeval2025_t10 cinexio}; do
   $PY -m stancekit.train -m data=$d model=tfidf_logreg model.C=0.1,0.25,0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
   echo "== $d: $embed" >&2
   $PY -m stancekit.train -m data=$d model=$embed model.C=0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
+  if [ "$d" = semeval2025_t10 ]; then
+    # entity framing: the actor's name as a feature block, and contexts of the whole entity; there is
+    # no dev portion, so configurations are compared by 5-fold CV by article on train+val
+    echo "== $d: tfidf_logreg + actor block" >&2
+    $PY -m stancekit.train -m data=$d model=tfidf_logreg "model.actor_ngrams=[2,4]" model.C=0.5,2,8 \
+      tracking.experiment=public-$d tracking.log_model=false
+    for C in 0.5 2 8; do
+      for extra in "" "model.actor_ngrams=[2,4]" "data.options.contexts=entity" \
+        "data.options.contexts=entity model.actor_ngrams=[2,4]"; do
+        [ "$C" = 0.5 ] && [ "$extra" != "model.actor_ngrams=[2,4]" ] && continue
+        # shellcheck disable=SC2086
+        .venv/bin/stancekit cv data=$d model=tfidf_logreg model.C=$C $extra \
+          tracking.experiment=cv-$d --folds 5 --splits train,val
+      done
+    done
+  fi
   # Fine-tuned MiniLM on the English datasets; CPU time is limited, so epochs are capped (see README).
   [ "${SKIP_TRANSFORMER:-0}" = 1 ] && continue
+  targets=()
   case $d in
     semeval2016) epochs=4 ;;
-    newsmtsc) epochs=2 ;;
-    ruw) epochs=1 ;;
+    newsmtsc) epochs=3 ;;
+    ruw) epochs=3; targets=("data.targets=[stance_russia,stance_ukraine]") ;;  # the scored targets only
     *) continue ;;
   esac
   echo "== $d: transformer_minilm ($epochs epochs)" >&2
-  $PY -m stancekit.train data=$d model=transformer_minilm model.epochs=$epochs model.progress=false \
-    tracking.experiment=public-$d tracking.log_model=false
+  $PY -m stancekit.train data=$d "${targets[@]}" model=transformer_minilm model.epochs=$epochs \
+    model.progress=false tracking.experiment=public-$d tracking.log_model=false
 done

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +29,9 @@ OFFICIAL = {
 }
 
 
-def per_language(run_id: str) -> dict[str, float]:
-    """Test main-role accuracy per language, from the run's logged test predictions."""
+def per_language(run_id: str, n_boot: int = 2000) -> dict[str, str]:
+    """Test main-role accuracy per language with a 95% article-bootstrap interval and the count,
+    from the run's logged test predictions."""
     try:
         text = mlflow.artifacts.load_text(f"runs:/{run_id}/predictions/test.csv")
     except Exception:  # noqa: BLE001 - a run without predictions simply has no breakdown
@@ -37,7 +39,48 @@ def per_language(run_id: str) -> dict[str, float]:
     pred = pd.read_csv(io.StringIO(text))
     if "lang" not in pred.columns:
         return {}
-    return {str(k): float((g["label"] == g["pred"]).mean()) for k, g in pred.groupby("lang")}
+    rng = np.random.default_rng(0)
+    out = {}
+    for lang, rows in pred.groupby("lang"):
+        hit = (rows["label"] == rows["pred"]).groupby(rows["doc_id"]).agg(["sum", "count"])
+        draws = rng.integers(0, len(hit), size=(n_boot, len(hit)))
+        boot = hit["sum"].to_numpy()[draws].sum(1) / hit["count"].to_numpy()[draws].sum(1)
+        lo, hi = np.percentile(boot, [2.5, 97.5])
+        acc = hit["sum"].sum() / hit["count"].sum()
+        out[str(lang)] = f"{acc:.3f} [{lo:.2f}, {hi:.2f}] n={len(rows)}"
+    return out
+
+
+def _defaults(dataset: str, model: str) -> dict[str, str]:
+    """Today's config defaults as logged params (a run from before a param existed had its default)."""
+    from stancekit.config import compose, flatten
+
+    try:
+        cfg = compose([f"data={dataset}", f"model={model}"])
+    except Exception:  # noqa: BLE001 - a family no longer configured: no defaults to fill in
+        return {}
+    return {f"params.{k}": str(v) for k, v in flatten(cfg).items()}
+
+
+def _filled(runs: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """``runs`` with each missing param set to its default for the run's model."""
+    runs = runs.copy()
+    for model, group in runs.groupby("tags.model"):
+        for col, value in _defaults(dataset, str(model)).items():
+            if col in runs:
+                runs.loc[group.index, col] = group[col].fillna(value)
+    return runs
+
+
+def _varying(runs: pd.DataFrame) -> list[str]:
+    """The params columns whose value differs between runs (what a sweep changed)."""
+    cols = [c for c in runs.columns if c.startswith("params.") and "tracking" not in c]
+    return [c for c in cols if runs[c].fillna("(unset)").map(str).nunique() > 1]
+
+
+def _value(run: pd.Series, column: str) -> str:
+    v = run.get(column)
+    return v if isinstance(v, str) else "(unset)"
 
 
 def summarize(dataset: str) -> str:
@@ -47,21 +90,24 @@ def summarize(dataset: str) -> str:
     )
     if runs.empty or f"metrics.val_{key}" not in runs.columns:
         return f"no finished runs with val_{key} in experiment public-{dataset}\n"
+    runs = _filled(runs, dataset)
     lines = [
         f"| family | chosen on dev | dev {label} | test {label} | test macro-F1 [95% CI] | fit s | run |",
         "|---|---|---|---|---|---|---|",
     ]
-    langs: dict[str, dict[str, float]] = {}
+    langs: dict[str, dict[str, str]] = {}
     for model, group in runs.groupby("tags.model"):
         best = group.sort_values(f"metrics.val_{key}", ascending=False).iloc[0]
-        c = best.get("params.model.C")
         steps = best.get("params.model.max_steps")
-        if isinstance(c, str):
-            chosen = f"C={c}"
-        elif isinstance(steps, str) and steps != "-1":
-            chosen = f"max_steps={steps} (capped)"
-        else:
-            chosen = f"epochs={best.get('params.model.epochs')}"
+        swept = [c for c in _varying(group) if c != "params.model.max_steps"]
+        chosen = ", ".join(
+            f"{c.removeprefix('params.').removeprefix('model.')}={_value(best, c)}" for c in swept
+        )
+        if isinstance(steps, str) and steps != "-1":
+            chosen = ", ".join(x for x in (chosen, f"max_steps={steps} (capped)") if x)
+        elif "params.model.epochs" in group and isinstance(best.get("params.model.epochs"), str):
+            chosen = chosen or f"epochs={best['params.model.epochs']}"
+        chosen = chosen or "defaults"
         ci = f"[{best.get('metrics.test_macro_f1_ci_low', float('nan')):.3f}, {best.get('metrics.test_macro_f1_ci_high', float('nan')):.3f}]"
         lines.append(
             f"| {model} | {chosen} ({len(group)} run(s)) | {best[f'metrics.val_{key}']:.3f} "
@@ -73,21 +119,14 @@ def summarize(dataset: str) -> str:
     out = "\n".join(lines) + "\n"
     if langs:
         all_langs = sorted({lang for v in langs.values() for lang in v})
-        out += "\nTest main-role accuracy by language (chosen configuration):\n\n"
+        out += (
+            "\nTest main-role accuracy by language (chosen configuration; 95% interval by "
+            "article bootstrap, n mentions):\n\n"
+        )
         out += "| family | " + " | ".join(all_langs) + " |\n|---|" + "---|" * len(all_langs) + "\n"
         for model, v in langs.items():
-            out += (
-                f"| {model} | "
-                + " | ".join(f"{v.get(lang, float('nan')):.3f}" for lang in all_langs)
-                + " |\n"
-            )
+            out += f"| {model} | " + " | ".join(v.get(lang, "-") for lang in all_langs) + " |\n"
     return out
-
-
-def _varying(runs: pd.DataFrame) -> list[str]:
-    """The params columns whose value differs between runs (what a sweep changed)."""
-    cols = [c for c in runs.columns if c.startswith("params.") and "tracking" not in c]
-    return [c for c in cols if runs[c].astype(str).nunique() > 1]
 
 
 def summarize_cv(dataset: str) -> str:
@@ -99,6 +138,7 @@ def summarize_cv(dataset: str) -> str:
     )
     if runs.empty or f"metrics.cv_{key}" not in runs.columns:
         return ""
+    runs = _filled(runs, dataset)
     varying = _varying(runs)
     langs = sorted(
         c.removeprefix(f"metrics.cv_{key}_")
@@ -112,9 +152,7 @@ def summarize_cv(dataset: str) -> str:
         "|---|---|---|" + "---|" * len(langs) + "---|---|",
     ]
     for _, r in runs.sort_values(f"metrics.cv_{key}", ascending=False).iterrows():
-        config = ", ".join(
-            f"{c.removeprefix('params.')}={r[c]}" for c in varying if isinstance(r[c], str)
-        )
+        config = ", ".join(f"{c.removeprefix('params.')}={_value(r, c)}" for c in varying)
         ci = f"[{r.get('metrics.cv_macro_f1_ci_low', float('nan')):.3f}, {r.get('metrics.cv_macro_f1_ci_high', float('nan')):.3f}]"
         lines.append(
             f"| {r['tags.model']}: {config or 'defaults'} | {r.get('metrics.n_examples', float('nan')):.0f} "
