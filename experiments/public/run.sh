@@ -15,6 +15,14 @@ for d in ${@:-semeval2016 ruw newsmtsc semeval2025_t10 cinexio}; do
   $PY -m stancekit.train -m data=$d model=tfidf_logreg model.C=0.1,0.25,0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
   echo "== $d: $embed" >&2
   $PY -m stancekit.train -m data=$d model=$embed model.C=0.5,2,8 tracking.experiment=public-$d tracking.log_model=false
+  if [ "$d" = semeval2016 ]; then
+    # the published baseline is an SVM on word and character n-grams: its ranges and the SVM too
+    echo "== $d: tfidf_logreg n-gram ranges, tfidf_svm" >&2
+    $PY -m stancekit.train -m data=$d model=tfidf_logreg "model.word_ngrams=[1,2],[1,3]" \
+      "model.char_ngrams=[2,5],[2,4]" model.C=0.25,0.5,1 tracking.experiment=public-$d tracking.log_model=false
+    $PY -m stancekit.train -m data=$d model=tfidf_svm model.C=0.05,0.1,0.25,0.5,1 \
+      tracking.experiment=public-$d tracking.log_model=false
+  fi
   if [ "$d" = semeval2025_t10 ]; then
     # entity framing: the actor's name as a feature block, and contexts of the whole entity; there is
     # no dev portion, so configurations are compared by 5-fold CV by article on train+val
