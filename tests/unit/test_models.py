@@ -132,3 +132,20 @@ def test_actor_block_reads_the_marked_mentions(
     assert loaded.get_config()["actor_ngrams"] == [2, 3]
     with pytest.raises(ValueError, match="actor_analyzer must be"):
         TfidfStanceModel(actor_analyzer="bytes")
+
+
+def test_features_saved_before_the_actor_block_still_load(
+    data: tuple[pd.DataFrame, list[str]],
+) -> None:
+    from stancekit.models.tfidf import TargetCrossFeatures
+
+    X, y = data
+    features = TfidfStanceModel().fit(X, y).pipeline_.named_steps["features"]
+    state = features.__getstate__()
+    # the earlier layout: one packed vocabulary under "vocabularies_", no actor attributes
+    state["vocabularies_"] = state.pop("vocabularies_vectorizer_")
+    for key in ("actor_vectorizer", "actor_vectorizer_"):
+        state.pop(key)
+    old = TargetCrossFeatures.__new__(TargetCrossFeatures)
+    old.__setstate__(state)
+    assert (old.transform(X) != features.transform(X)).nnz == 0
