@@ -105,8 +105,8 @@ def summarize(dataset: str) -> str:
         )
         if isinstance(steps, str) and steps != "-1":
             chosen = ", ".join(x for x in (chosen, f"max_steps={steps} (capped)") if x)
-        elif "params.model.epochs" in group and isinstance(best.get("params.model.epochs"), str):
-            chosen = chosen or f"epochs={best['params.model.epochs']}"
+        elif isinstance(best.get("params.model.epochs"), str) and "epochs=" not in chosen:
+            chosen = ", ".join(x for x in (f"epochs={best['params.model.epochs']}", chosen) if x)
         chosen = chosen or "defaults"
         ci = f"[{best.get('metrics.test_macro_f1_ci_low', float('nan')):.3f}, {best.get('metrics.test_macro_f1_ci_high', float('nan')):.3f}]"
         lines.append(

@@ -96,3 +96,16 @@ def test_onnx_int8_export_parity_and_reload(tiny: Path, tmp_path: Path) -> None:
     loaded = load_model(tmp_path / "m")
     assert isinstance(loaded, OnnxTransformerStanceModel)
     np.testing.assert_allclose(loaded.predict_proba(X), onnx_model.predict_proba(X), atol=1e-6)
+
+
+def test_early_stopping_holds_out_whole_texts() -> None:
+    from stancekit.models.transformer import holdout_by_text
+
+    # one context read for three targets, as the public adapters and the actor layer produce
+    texts = [f"tweet {i // 3}" for i in range(300)]
+    train, held = holdout_by_text(texts, 0.15, seed=0)
+    assert sorted([*train, *held]) == list(range(300))
+    assert not {texts[i] for i in train} & {texts[i] for i in held}
+    assert len({texts[i] for i in held}) == 15
+    again, _ = holdout_by_text(texts, 0.15, seed=0)
+    assert list(again) == list(train)

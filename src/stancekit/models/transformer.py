@@ -40,6 +40,23 @@ def _set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def holdout_by_text(
+    texts: Sequence[str], fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (train, held out) with about ``fraction`` of the distinct texts held out.
+
+    Rows that share a text (one context read for several targets) stay on one side, so early
+    stopping is not judged on texts the model trains on.
+    """
+    codes, uniques = pd.factorize(pd.Series(list(texts)))
+    rng = np.random.default_rng(seed)
+    n_out = max(1, int(round(len(uniques) * fraction)))
+    out = np.zeros(len(uniques), dtype=bool)
+    out[rng.permutation(len(uniques))[:n_out]] = True
+    held = out[codes]
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
+
 class TransformerStanceModel(StanceModel):
     """Fine-tunes any encoder checkpoint (hub id, local folder or ``package:...``) with the Trainer."""
 
@@ -177,10 +194,7 @@ class TransformerStanceModel(StanceModel):
         index = self._index
         labels = np.array([index[c] for c in classes])
         if eval_set is None and self.eval_fraction > 0 and len(X) >= 20:
-            rng = np.random.default_rng(self.random_state)
-            order = rng.permutation(len(X))
-            n_eval = max(1, int(len(X) * self.eval_fraction))
-            ev, tr = order[:n_eval], order[n_eval:]
+            tr, ev = holdout_by_text(X["text"], self.eval_fraction, self.random_state)
             eval_set = (X.iloc[ev], [y[i] for i in ev])
             X, labels = X.iloc[tr], labels[tr]
         weights = None
