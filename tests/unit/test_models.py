@@ -120,7 +120,7 @@ def test_actor_block_reads_the_marked_mentions(
 
     assert actor_spans("[ACTOR] Putin [/ACTOR] met [ACTOR] Путин [/ACTOR]'s aide") == "Putin Путин"
     X, y = data
-    plain = TfidfStanceModel().fit(X, y)
+    plain = TfidfStanceModel(actor_ngrams=None).fit(X, y)
     named = TfidfStanceModel(actor_ngrams=[2, 3]).fit(X, y)
     features = named.pipeline_.named_steps["features"]
     assert "put" in features.actor_vectorizer_.vocabulary_
@@ -132,6 +132,11 @@ def test_actor_block_reads_the_marked_mentions(
     assert loaded.get_config()["actor_ngrams"] == [2, 3]
     with pytest.raises(ValueError, match="actor_analyzer must be"):
         TfidfStanceModel(actor_analyzer="bytes")
+    # texts without marks (tweets): no actor block, and no error
+    bare = X.assign(text=X["text"].str.replace(r"\[/?ACTOR\]", "", regex=True))
+    unmarked = TfidfStanceModel().fit(bare, y)
+    assert unmarked.pipeline_.named_steps["features"].actor_vectorizer_ is None
+    assert unmarked.predict(bare).shape == (len(bare),)
 
 
 def test_features_saved_before_the_actor_block_still_load(
@@ -140,7 +145,7 @@ def test_features_saved_before_the_actor_block_still_load(
     from stancekit.models.tfidf import TargetCrossFeatures
 
     X, y = data
-    features = TfidfStanceModel().fit(X, y).pipeline_.named_steps["features"]
+    features = TfidfStanceModel(actor_ngrams=None).fit(X, y).pipeline_.named_steps["features"]
     state = features.__getstate__()
     # the earlier layout: one packed vocabulary under "vocabularies_", no actor attributes
     state["vocabularies_"] = state.pop("vocabularies_vectorizer_")

@@ -58,9 +58,11 @@ class TargetCrossFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> TargetCrossFeatures:
         self.vectorizer_ = clone(self.vectorizer).fit(X["text"].tolist())
+        names = [actor_spans(t) for t in X["text"]]
+        # texts without marked actors (tweets, reviews) get no actor block rather than an error
         self.actor_vectorizer_ = (
-            clone(self.actor_vectorizer).fit([actor_spans(t) for t in X["text"]])
-            if self.actor_vectorizer is not None
+            clone(self.actor_vectorizer).fit(names)
+            if self.actor_vectorizer is not None and any(n.strip() for n in names)
             else None
         )
         self.target_index_ = {t: i for i, t in enumerate(self.targets)}
@@ -132,8 +134,9 @@ def _vectorizers(union: Any) -> list[tuple[str, Any]]:
 class TfidfStanceModel(StanceModel, BaseEstimator):
     """Word + char TF-IDF, crossed with the target, into logistic regression or a calibrated linear SVM.
 
-    ``actor_ngrams`` (e.g. ``[2, 4]``) adds n-grams of the marked actor mentions as a block of
-    their own (``actor_analyzer``: ``char_wb``, ``char`` or ``word``); off by default.
+    ``actor_ngrams`` (default ``(2, 4)``; ``None`` turns it off) adds n-grams of the marked actor
+    mentions as a block of their own (``actor_analyzer``: ``char_wb``, ``char`` or ``word``); rows
+    without marks (tweets, reviews) simply have no such features.
     """
 
     family = "tfidf"
@@ -150,7 +153,7 @@ class TfidfStanceModel(StanceModel, BaseEstimator):
         calibration_cv: int = 3,
         max_iter: int = 3000,
         random_state: int = 42,
-        actor_ngrams: Sequence[int] | None = None,
+        actor_ngrams: Sequence[int] | None = (2, 4),
         actor_analyzer: str = "char_wb",
         label_space: Mapping[str, Sequence[str]] | None = None,
     ):
