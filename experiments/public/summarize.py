@@ -51,24 +51,21 @@ def per_language(run_id: str, n_boot: int = 2000) -> dict[str, str]:
     return out
 
 
-def _defaults(dataset: str, model: str) -> dict[str, str]:
-    """Today's config defaults as logged params (a run from before a param existed had its default)."""
-    from stancekit.config import compose, flatten
-
-    try:
-        cfg = compose([f"data={dataset}", f"model={model}"])
-    except Exception:  # noqa: BLE001 - a family no longer configured: no defaults to fill in
-        return {}
-    return {f"params.{k}": str(v) for k, v in flatten(cfg).items()}
+#: Params added after runs were logged, with the behaviour those earlier runs had.
+BEFORE_PARAM = {
+    "params.model.actor_ngrams": "None",
+    "params.model.actor_analyzer": "char_wb",
+    "params.data.options.contexts": "mention",
+    "params.data.options.max_contexts": "8",
+}
 
 
-def _filled(runs: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """``runs`` with each missing param set to its default for the run's model."""
+def _filled(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with each param a run predates set to what the run did without it."""
     runs = runs.copy()
-    for model, group in runs.groupby("tags.model"):
-        for col, value in _defaults(dataset, str(model)).items():
-            if col in runs:
-                runs.loc[group.index, col] = group[col].fillna(value)
+    for col, value in BEFORE_PARAM.items():
+        if col in runs:
+            runs[col] = runs[col].fillna(value)
     return runs
 
 
@@ -90,7 +87,7 @@ def summarize(dataset: str) -> str:
     )
     if runs.empty or f"metrics.val_{key}" not in runs.columns:
         return f"no finished runs with val_{key} in experiment public-{dataset}\n"
-    runs = _filled(runs, dataset)
+    runs = _filled(runs)
     lines = [
         f"| family | chosen on dev | dev {label} | test {label} | test macro-F1 [95% CI] | fit s | run |",
         "|---|---|---|---|---|---|---|",
@@ -138,7 +135,7 @@ def summarize_cv(dataset: str) -> str:
     )
     if runs.empty or f"metrics.cv_{key}" not in runs.columns:
         return ""
-    runs = _filled(runs, dataset)
+    runs = _filled(runs)
     varying = _varying(runs)
     langs = sorted(
         c.removeprefix(f"metrics.cv_{key}_")
