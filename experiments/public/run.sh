@@ -43,6 +43,10 @@ for d in ${@:-semeval2016 ruw newsmtsc semeval2025_t10 cinexio}; do
           tracking.experiment=cv-$d --folds 5 --splits train,val
       done
     done
+    for m in majority "embed_e5 model.C=0.5"; do  # the floor and the embedding head, same folds
+      # shellcheck disable=SC2086
+      .venv/bin/stancekit cv data=$d model=$m tracking.experiment=cv-$d --folds 5 --splits train,val
+    done
   fi
   # Fine-tuned MiniLM on the English datasets; CPU time is limited, so epochs are capped (see README).
   [ "${SKIP_TRANSFORMER:-0}" = 1 ] && continue

@@ -136,7 +136,7 @@ def summarize_cv(dataset: str) -> str:
     if runs.empty or f"metrics.cv_{key}" not in runs.columns:
         return ""
     runs = _filled(runs)
-    varying = _varying(runs)
+    varying = {m: _varying(g) for m, g in runs.groupby("tags.model")}  # within a family
     langs = sorted(
         c.removeprefix(f"metrics.cv_{key}_")
         for c in runs.columns
@@ -149,7 +149,10 @@ def summarize_cv(dataset: str) -> str:
         "|---|---|---|" + "---|" * len(langs) + "---|---|",
     ]
     for _, r in runs.sort_values(f"metrics.cv_{key}", ascending=False).iterrows():
-        config = ", ".join(f"{c.removeprefix('params.')}={_value(r, c)}" for c in varying)
+        shown = varying[r["tags.model"]]
+        if isinstance(r.get("params.model.C"), str) and "params.model.C" not in shown:
+            shown = [*shown, "params.model.C"]  # the regularisation is worth stating even unswept
+        config = ", ".join(f"{c.removeprefix('params.')}={_value(r, c)}" for c in shown)
         ci = f"[{r.get('metrics.cv_macro_f1_ci_low', float('nan')):.3f}, {r.get('metrics.cv_macro_f1_ci_high', float('nan')):.3f}]"
         lines.append(
             f"| {r['tags.model']}: {config or 'defaults'} | {r.get('metrics.n_examples', float('nan')):.0f} "
