@@ -96,7 +96,11 @@ class ActorContext:
     text: str  # the model input: windows around mentions, actor marked
 
 
-def _mark(text: str, offset: int, mentions: Sequence[ActorMention], cfg: ContextConfig) -> str:
+def mark_mentions(
+    text: str, offset: int, mentions: Sequence[ActorMention], cfg: ContextConfig
+) -> str:
+    """``text`` (which starts at ``offset`` in its article) with each mention inside it wrapped in
+    the markers; overlapping mentions after the first are left unmarked."""
     out, last = [], 0
     for m in sorted(mentions, key=lambda m: m.start):
         s, e = m.start - offset, m.end - offset
@@ -130,7 +134,7 @@ def build_context(
 
     def marked(i: int) -> str:
         s = sentences[i]
-        return _mark(
+        return mark_mentions(
             s.text, s.start, [m for m in actor.mentions if s.start <= m.start < s.end + 1], cfg
         )
 

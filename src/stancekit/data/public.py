@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from stancekit.actors.contexts import split_sentences
+from stancekit.actors.contexts import ContextConfig, mark_mentions, split_sentences
+from stancekit.actors.matcher import ActorMention
 from stancekit.data.split import _one_split
 from stancekit.data.validate import text_hash
 from stancekit.training.examples import EXAMPLE_COLUMNS
@@ -469,19 +470,14 @@ def entity_contexts(
     if first is None:
         return mark_span(text, start, end, role_marker)
     order = [first] + sorted({i for a, _ in spans if (i := sentence_of(a)) not in (None, first)})
+    cfg = ContextConfig(marker_open=MARK_OPEN, marker_close=MARK_CLOSE)
     parts = []
     for i in order[:max_contexts]:
         sent = sentences[i]
-        inside = sorted((a, b) for a, b in spans if sent.start <= a and b <= sent.end)
-        out, last = [], sent.start
-        for a, b in inside:
-            if a < last:
-                continue
-            out += [text[last:a], f"{MARK_OPEN} {text[a:b]} {MARK_CLOSE}"]
-            last = b
-        out.append(text[last : sent.end])
-        parts.append(re.sub(r"\s+", " ", "".join(out)).strip())
-    body = " | ".join(parts)
+        inside = [ActorMention("", text[a:b], a, b, "label") for a, b in spans]
+        marked = mark_mentions(sent.text, sent.start, inside, cfg)
+        parts.append(re.sub(r"\s+", " ", marked).strip())
+    body = cfg.separator.join(parts)
     return f"[MENTIONED] {body}" if role_marker else body
 
 
