@@ -157,6 +157,30 @@ def load_skops(file: Path, trusted: Sequence[str]) -> Any:
     return sio.load(file, trusted=list(trusted))
 
 
+class SkopsStanceModel(StanceModel):
+    """A family whose fitted state is one scikit-learn object, saved as a skops file.
+
+    Subclasses name the attribute that holds it (``skops_attr``), its file in the model folder
+    (``skops_file``) and the types beyond skops' defaults it may contain (``skops_trusted``);
+    loading refuses any other type, so no pickle is ever run.
+    """
+
+    skops_attr: str
+    skops_file: str
+    skops_trusted: Sequence[str] = ()
+
+    def _save_weights(self, path: Path) -> None:
+        import skops.io as sio
+
+        sio.dump(getattr(self, self.skops_attr), path / self.skops_file)
+
+    @classmethod
+    def _load(cls, path: Path, manifest: dict[str, Any]) -> StanceModel:
+        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
+        setattr(model, cls.skops_attr, load_skops(path / cls.skops_file, cls.skops_trusted))
+        return model
+
+
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
 KNOWN_FAMILIES = {
     "majority": "stancekit.models.baseline.MajorityStanceModel",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from stancekit.models.base import StanceModel, load_skops
+from stancekit.models.base import SkopsStanceModel
 
 WEIGHTS = "head.skops"
 TRUSTED_TYPES: list[str] = []
@@ -118,10 +118,13 @@ class Encoder:
             return torch.nn.functional.normalize(vec, dim=-1).numpy().astype(np.float32)
 
 
-class EmbeddingStanceModel(StanceModel):
+class EmbeddingStanceModel(SkopsStanceModel):
     """Frozen encoder → mean over an actor's contexts → [shared, per-target] features → logistic regression."""
 
     family = "embedding"
+    skops_attr = "head_"
+    skops_file = WEIGHTS
+    skops_trusted = TRUSTED_TYPES
 
     def __init__(
         self,
@@ -222,14 +225,3 @@ class EmbeddingStanceModel(StanceModel):
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
         return self._align(self.head_.predict_proba(self._features(X)), self.head_.classes_)
-
-    def _save_weights(self, path: Path) -> None:
-        import skops.io as sio
-
-        sio.dump(self.head_, path / WEIGHTS)
-
-    @classmethod
-    def _load(cls, path: Path, manifest: dict[str, Any]) -> EmbeddingStanceModel:
-        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
-        model.head_ = load_skops(path / WEIGHTS, TRUSTED_TYPES)
-        return model

@@ -6,7 +6,6 @@ import copy
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from stancekit.models.base import StanceModel, load_skops
+from stancekit.models.base import SkopsStanceModel
 
 WEIGHTS = "model.skops"
 #: Types outside scikit-learn/numpy's defaults that a saved TF-IDF model may contain. Loading
@@ -131,7 +130,7 @@ def _vectorizers(union: Any) -> list[tuple[str, Any]]:
     return list(union.transformer_list) if hasattr(union, "transformer_list") else [("text", union)]
 
 
-class TfidfStanceModel(StanceModel, BaseEstimator):
+class TfidfStanceModel(SkopsStanceModel, BaseEstimator):
     """Word + char TF-IDF, crossed with the target, into logistic regression or a calibrated linear SVM.
 
     ``actor_ngrams`` (default ``(2, 4)``; ``None`` turns it off) adds n-grams of the marked actor
@@ -140,6 +139,9 @@ class TfidfStanceModel(StanceModel, BaseEstimator):
     """
 
     family = "tfidf"
+    skops_attr = "pipeline_"
+    skops_file = WEIGHTS
+    skops_trusted = TRUSTED_TYPES
 
     def __init__(
         self,
@@ -245,14 +247,3 @@ class TfidfStanceModel(StanceModel, BaseEstimator):
         return self._align(
             self.pipeline_.predict_proba(X[["target", "text"]]), self.pipeline_.classes_
         )
-
-    def _save_weights(self, path: Path) -> None:
-        import skops.io as sio
-
-        sio.dump(self.pipeline_, path / WEIGHTS)
-
-    @classmethod
-    def _load(cls, path: Path, manifest: dict[str, Any]) -> TfidfStanceModel:
-        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
-        model.pipeline_ = load_skops(path / WEIGHTS, TRUSTED_TYPES)
-        return model
