@@ -200,8 +200,10 @@ class TransformerStanceModel(StanceModel):
         weights = None
         if self.class_weight == "balanced":
             counts = np.bincount(labels, minlength=len(self.classes_)).astype(float)
+            # a class absent from the training rows never weighs on the training loss; it gets
+            # weight 1 so that dev rows of that class keep the dev loss finite (0/0 otherwise)
             weights = np.where(
-                counts > 0, len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1)), 0.0
+                counts > 0, len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1)), 1.0
             )
         module = _PooledClassifier(self.encoder_, weights)
         train_ds = _Examples(self._encode(X), labels)
@@ -211,6 +213,12 @@ class TransformerStanceModel(StanceModel):
                 self._encode(eval_set[0]),
                 np.array([index[c] for c in self._check_labels(*eval_set)]),
             )
+            unseen = sorted(set(eval_ds.labels.tolist()) - set(labels.tolist()))
+            if unseen:
+                log.warning(
+                    "dev rows carry labels absent from the training rows: %s",
+                    ", ".join(self.classes_[i] for i in unseen),
+                )
         history = self.history_ = []
 
         class Record(TrainerCallback):  # per-epoch loss and dev metrics, for MLflow later
