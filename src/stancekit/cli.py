@@ -354,8 +354,16 @@ def cv(
                 pred[
                     [
                         c
-                        for c in ("doc_id", "lang", "actor_id", "target", "label", "pred")
-                        + ("confidence", "fold")
+                        for c in (
+                            "doc_id",
+                            "lang",
+                            "actor_id",
+                            "target",
+                            "label",
+                            "pred",
+                            "confidence",
+                            "fold",
+                        )
                         if c in pred
                     ]
                 ].to_csv(index=False),

@@ -12,6 +12,9 @@ from stancekit.actors.gazetteer import Gazetteer
 from stancekit.actors.matcher import ActorMention, GazetteerMatcher
 from stancekit.actors.speakers import speaking
 
+#: The markers around an actor's mentions in a model input (the defaults of :class:`ContextConfig`).
+ACTOR_OPEN, ACTOR_CLOSE = "[ACTOR]", "[/ACTOR]"
+
 # A sentence ends at . ! ? … (optionally followed by closing quotes) before a capital or an opening
 # quote; a line break always ends one (headlines, paragraphs).
 _SENT_END = re.compile(r"(?<=[.!?…])[\"'»“”]*\s+(?=[\"'«„“(\[]?[A-ZА-ЯЁЇІЄҐ0-9])")
@@ -54,8 +57,8 @@ class ContextConfig:
 
     window: int = 0  # sentences either side of a mentioning sentence
     max_contexts: int = 8  # mentioning sentences kept per actor, in article order
-    marker_open: str = "[ACTOR]"
-    marker_close: str = "[/ACTOR]"
+    marker_open: str = ACTOR_OPEN
+    marker_close: str = ACTOR_CLOSE
     separator: str = " | "
     role_marker: bool = True  # start the input with [SPEAKER] or [MENTIONED]
 

@@ -19,14 +19,19 @@ from typing import Any
 
 import pandas as pd
 
-from stancekit.actors.contexts import ContextConfig, mark_mentions, split_sentences
+from stancekit.actors.contexts import (
+    ACTOR_CLOSE,
+    ACTOR_OPEN,
+    ContextConfig,
+    mark_mentions,
+    split_sentences,
+)
 from stancekit.actors.matcher import ActorMention
 from stancekit.data.split import _one_split
 from stancekit.data.validate import text_hash
 from stancekit.training.examples import EXAMPLE_COLUMNS
 
 SPLIT_NAMES = ("train", "val", "test")
-MARK_OPEN, MARK_CLOSE = "[ACTOR]", "[/ACTOR]"
 STANCE = ["favor", "against", "none"]
 SENTIMENT = ["negative", "neutral", "positive"]
 WAR = ["pro_russia", "pro_ukraine", "neutral", "none"]
@@ -41,7 +46,7 @@ LabelSpace = dict[str, list[str]]
 def mark_span(text: str, start: int, end: int, role_marker: bool = True) -> str:
     """``text`` with ``[ACTOR] ... [/ACTOR]`` around ``text[start:end]`` (end exclusive), as the
     actor layer marks contexts; ``role_marker`` prefixes ``[MENTIONED]`` like its contexts do."""
-    marked = f"{text[:start]}{MARK_OPEN} {text[start:end]} {MARK_CLOSE}{text[end:]}"
+    marked = f"{text[:start]}{ACTOR_OPEN} {text[start:end]} {ACTOR_CLOSE}{text[end:]}"
     marked = re.sub(r"\s+", " ", marked).strip()
     return f"[MENTIONED] {marked}" if role_marker else marked
 
@@ -470,12 +475,12 @@ def entity_contexts(
     if first is None:
         return mark_span(text, start, end, role_marker)
     order = [first] + sorted({i for a, _ in spans if (i := sentence_of(a)) not in (None, first)})
-    cfg = ContextConfig(marker_open=MARK_OPEN, marker_close=MARK_CLOSE)
+    cfg = ContextConfig()
+    mentions = [ActorMention("", text[a:b], a, b, "label") for a, b in spans]
     parts = []
     for i in order[:max_contexts]:
         sent = sentences[i]
-        inside = [ActorMention("", text[a:b], a, b, "label") for a, b in spans]
-        marked = mark_mentions(sent.text, sent.start, inside, cfg)
+        marked = mark_mentions(sent.text, sent.start, mentions, cfg)
         parts.append(re.sub(r"\s+", " ", marked).strip())
     body = cfg.separator.join(parts)
     return f"[MENTIONED] {body}" if role_marker else body

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN
 from stancekit.models.base import SkopsStanceModel
 
 WEIGHTS = "model.skops"
@@ -31,7 +32,7 @@ TRUSTED_TYPES = [
 
 
 #: Mentions of the actor as the actor layer marks them in a context.
-ACTOR_SPAN = re.compile(r"\[ACTOR\]\s*(.*?)\s*\[/ACTOR\]", re.DOTALL)
+ACTOR_SPAN = re.compile(rf"{re.escape(ACTOR_OPEN)}\s*(.*?)\s*{re.escape(ACTOR_CLOSE)}", re.DOTALL)
 
 
 def actor_spans(text: str) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN
 from stancekit.models.base import StanceModel, class_name
 from stancekit.models.pretrained import missing_model_message, resolve_pretrained
 
 log = logging.getLogger(__name__)
-SPECIAL_TOKENS = ["[ACTOR]", "[/ACTOR]", "[SPEAKER]", "[MENTIONED]"]
+SPECIAL_TOKENS = [ACTOR_OPEN, ACTOR_CLOSE, "[SPEAKER]", "[MENTIONED]"]
 #: How a target reads as the first segment of a pair.
 TARGET_PROMPTS = {
     "war": "stance on Russia's war in Ukraine",
