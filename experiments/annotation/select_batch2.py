@@ -40,7 +40,9 @@ def narratives(folder: Path) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/semeval2025_t10/train")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared/data/semeval2025_t10/train"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "data/annotations/batch2.json")
     args = parser.parse_args()
     done = {

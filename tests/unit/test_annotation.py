@@ -220,3 +220,40 @@ def test_standoff_round_trip_keeps_no_text() -> None:
     assert back[0].evidence == "Putin praised the war." and back[1].evidence == ""
     with pytest.raises(StandoffError, match="evidence not in the article"):
         to_standoff([{**rows[0], "evidence": "Made up."}], arts)
+
+
+def test_added_actor_keeps_its_mentions_through_standoff(tmp_path: Path) -> None:
+    """An actor the gazetteer missed, added by the annotator, is located by its mentions."""
+    export = [
+        {
+            "data": {
+                "doc_id": "a1",
+                "lang": "en",
+                "added": True,
+                "actor_id": "new:sofia_mayor",
+                "actor": "Sofia",
+                "mentions": ["Sofia"],
+            },
+            "annotations": [_ann("x@a", "none")],
+        },
+        {
+            "data": {"doc_id": "a1", "added": True, "actor_id": "new:ghost", "mentions": ["Ghost"]},
+            "annotations": [_ann("x@a", "none")],
+        },
+        {
+            "data": {"doc_id": "a1", "added": True, "actor_id": "new:nameless"},
+            "annotations": [_ann("x@a", "none")],
+        },
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    arts = {a.id: a for a in ARTICLES}
+    result = import_export(path, arts, {"nato"})
+    assert result.problems == [
+        f"{path} task #2: mentions ['Ghost'] of added actor 'new:ghost' are not in article 'a1'",
+        f"{path} task #3: added actor 'new:nameless' lists no mentions",
+    ]
+    standoff = to_standoff(result.rows, arts)
+    assert standoff[0]["mentions"] == ["Sofia"] and standoff[0]["added"] is True
+    back = resolve_standoff(standoff, arts)
+    assert back[0].mentions == ("Sofia",) and back[0].actor == "Sofia"

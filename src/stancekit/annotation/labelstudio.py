@@ -217,6 +217,8 @@ def import_export(
 
     Problems name the task id: unknown labels, missing targets, evidence not in the article,
     articles not found, actor ids the gazetteer does not know (unless provisional ``new:``).
+    A task with ``data.added`` is an actor the annotator found that had no task (a gazetteer miss):
+    it must list its ``mentions`` as they are written in the article, and each must occur there.
     """
     path = Path(path)
     try:
@@ -244,6 +246,18 @@ def import_export(
         if known is not None and actor_id not in known and not str(actor_id).startswith("new:"):
             out.problems.append(f"{where}: actor '{actor_id}' is not in the gazetteer")
             continue
+        mentions = [str(m) for m in data.get("mentions") or [] if str(m).strip()]
+        added = bool(data.get("added"))
+        if added and not mentions:
+            out.problems.append(f"{where}: added actor '{actor_id}' lists no mentions")
+            continue
+        if added and article is not None:
+            absent = [m for m in mentions if m not in article.text]
+            if absent:
+                out.problems.append(
+                    f"{where}: mentions {absent} of added actor '{actor_id}' are not in article '{doc_id}'"
+                )
+                continue
         for ann in task.get("annotations") or []:
             if ann.get("was_cancelled"):
                 continue
@@ -285,7 +299,8 @@ def import_export(
                         "lang": data.get("lang") or None,
                         "actor_id": actor_id,
                         "actor": data.get("actor", ""),
-                        "mentions": list(data.get("mentions") or []),
+                        "mentions": mentions,
+                        "added": added,
                         "target": target,
                         "label": label,
                         "evidence": evidence,

@@ -21,6 +21,9 @@ STANDOFF_FIELDS = (
     "evidence_end",
     "annotator",
 )
+# Optional: the actor's surface forms (names, not article text), kept for actors the annotators
+# added, so that the data layer can locate an actor the gazetteer does not know.
+OPTIONAL_FIELDS = ("actor", "mentions", "added")
 
 
 class StandoffError(ValueError):
@@ -65,6 +68,7 @@ def to_standoff(
                 "evidence_start": span[0] if span else None,
                 "evidence_end": span[1] if span else None,
                 "annotator": r.get("annotator"),
+                **{k: r[k] for k in OPTIONAL_FIELDS if r.get(k)},
             }
         )
     return out
@@ -97,7 +101,8 @@ def resolve_standoff(
                 actor_id=actor_id,
                 target=str(r["target"]),
                 label=str(r["label"]),
-                actor=(names or {}).get(actor_id, actor_id),
+                actor=str(r.get("actor") or (names or {}).get(actor_id, actor_id)),
+                mentions=tuple(r.get("mentions") or ()),
                 evidence=evidence,
                 annotator=str(r["annotator"]) if r.get("annotator") else None,
             )
