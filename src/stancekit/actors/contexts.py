@@ -10,6 +10,7 @@ from typing import Any
 from stancekit.actors.discovery import Recogniser, discover
 from stancekit.actors.gazetteer import Gazetteer
 from stancekit.actors.matcher import ActorMention, GazetteerMatcher
+from stancekit.actors.sources import cited_only, looks_like_outlet
 from stancekit.actors.speakers import speaking
 
 #: The markers around an actor's mentions in a model input (the defaults of :class:`ContextConfig`).
@@ -191,9 +192,15 @@ class ActorExtractor:
             known = [m for a in by_id.values() for m in a.mentions]
             ignore = frozenset(str(w).lower() for w in self.discovery.get("ignore") or ())
             for d in discover(text, known, self.recogniser, lang, ignore):
+                if d.type == "organisation" and looks_like_outlet(d.name):
+                    continue  # unknown outlets are sources or page chrome; known ones are listed
                 by_id.setdefault(
                     d.actor_id, Actor(d.actor_id, d.name, d.type, provisional=True)
                 ).mentions.extend(d.mentions)
+        # LABELS.md: an outlet only cited as the source of news is not an actor of the article
+        by_id = {
+            k: a for k, a in by_id.items() if a.type != "media" or not cited_only(text, a.mentions)
+        }
         bounds = _bounds(sentences)
         for actor in by_id.values():
             actor.speaks = speaking(text, actor.mentions, bounds)

@@ -26,6 +26,7 @@ class Span:
     start: int
     end: int
     type: str  # PER | ORG | LOC | MISC
+    titled: bool = False  # a title stands before it ("Gen Cavoli"): a one-word name may stand alone
 
 
 class Recogniser(Protocol):
@@ -114,6 +115,29 @@ class RuleRecogniser:
         return out
 
 
+class ScriptRecogniser:
+    """Every script at once: natasha's spans and the Latin-script rules, overlaps to the longest.
+
+    natasha covers Cyrillic names (and some Latin ones); the rules cover English names natasha
+    misses and Latin-script names inside Cyrillic text ("The Federalist").
+    """
+
+    def __init__(self, recognisers: Sequence[Recogniser]):
+        self.recognisers = list(recognisers)
+
+    def spans(self, text: str, lang: str | None = None) -> list[Span]:
+        return longest_spans([s for r in self.recognisers for s in r.spans(text, lang)])
+
+
+def longest_spans(spans: Sequence[Span]) -> list[Span]:
+    """Overlapping spans resolved to the longest; on a tie, the titled one (it may stand alone)."""
+    kept: list[Span] = []
+    for s in sorted(spans, key=lambda s: (-(s.end - s.start), not s.titled, s.start)):
+        if not any(k.start < s.end and s.start < k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
 def slug(text: str, lang: str | None = None) -> str:
     latin = to_latin(text, lang or "bg") if is_cyrillic(text) else text
     latin = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
@@ -142,10 +166,15 @@ def discover(
     lang: str | None = None,
     stoplist: frozenset[str] = frozenset(),
 ) -> list[Discovered]:
-    """Actors in ``text`` outside the gazetteer: recognised spans that overlap no known mention."""
+    """Actors in ``text`` outside the gazetteer: recognised spans that overlap no known mention.
+
+    A person's full name ("Стефан Янев") makes its surname ("Янев", "Янева") a mention of the same
+    actor anywhere in the article; a one-word person name that is no such surname is kept only
+    after a title ("Gen Cavoli"), since alone it is as often a place or a misread word.
+    """
     taken = [(m.start, m.end) for m in known]
     groups: dict[tuple[str, ...], Discovered] = {}
-    surname_of: dict[str, tuple[str, ...]] = {}
+    candidates = []
     for span in sorted(recogniser.spans(text, lang), key=lambda s: s.start):
         kind = ACTOR_TYPES.get(span.type)
         surface = text[span.start : span.end].strip()
@@ -158,13 +187,25 @@ def discover(
             or any(p.lower() in stoplist for p in (surface, *surface.split("/")))
         ):
             continue
+        if kind == "person" and not all(w[:1].isupper() for w in words):
+            continue  # "Заместник-председателят": a title, not a name
+        if kind == "organisation" and len(surface) <= 3 and surface.isupper():
+            continue  # "МИД", "ВС": a state body whose state the letters do not say
+        candidates.append((span, kind, surface, words))
+    surname_of = {
+        _norm(words[-1:])[0]: _norm(words)
+        for _, kind, _, words in candidates
+        if kind == "person" and len(words) > 1
+    }
+    for span, kind, surface, words in candidates:
         key = _norm(words)
-        if kind == "person" and len(words) == 1 and key[0] in surname_of:
-            key = surname_of[key[0]]  # "Янев" after "Стефан Янев"
+        if kind == "person" and len(words) == 1:
+            if key[0] in surname_of:
+                key = surname_of[key[0]]  # "Янев" with "Стефан Янев" in the article
+            elif not span.titled:
+                continue
         if key not in groups:
             groups[key] = Discovered(f"new:{slug(surface, lang)}", surface, kind, [])
-            if kind == "person" and len(words) > 1:
-                surname_of[_norm(words[-1:])[0]] = key
         group = groups[key]
         if len(surface) > len(group.name):
             group.name = surface
@@ -173,9 +214,15 @@ def discover(
 
 
 def make_recogniser(name: str | None, model: str | None = None) -> Recogniser | None:
-    """``natasha``, ``transformers`` (with ``model``: a local folder), ``rules``, or none."""
+    """``auto`` (natasha + Latin-script rules: every script), ``natasha``, ``latin``,
+    ``transformers`` (with ``model``: a local folder), ``rules``, or none."""
     if not name or name == "none":
         return None
+    if name in ("auto", "latin"):
+        from stancekit.actors.names import LatinNameRecogniser
+
+        latin = LatinNameRecogniser()
+        return latin if name == "latin" else ScriptRecogniser([NatashaRecogniser(), latin])
     if name == "natasha":
         return NatashaRecogniser()
     if name == "transformers":
@@ -186,4 +233,6 @@ def make_recogniser(name: str | None, model: str | None = None) -> Recogniser | 
         return TransformersRecogniser(model)
     if name == "rules":
         return RuleRecogniser()
-    raise ValueError(f"unknown recogniser '{name}' (natasha, transformers, rules or none)")
+    raise ValueError(
+        f"unknown recogniser '{name}' (auto, natasha, latin, transformers, rules or none)"
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 ACTOR_TYPES = frozenset(
-    {"person", "state", "bloc", "collective", "organisation", "party", "armed_group"}
+    {"person", "state", "bloc", "collective", "organisation", "party", "armed_group", "media"}
 )
 #: Kinds of surface form, strongest first: a name or alias names the actor on its own; a metonym
 #: (capital, seat of power) stands for it; roles and short forms only resolve to an actor already
@@ -105,9 +105,15 @@ class Gazetteer:
 
     @classmethod
     def from_entries(cls, raws: Iterable[tuple[Any, str]]) -> Gazetteer:
+        """Entries by id; an entry ``{extends: <id>, aliases: ...}`` adds forms to another one
+        (demonyms and groups kept in a file of their own), after every file is read."""
         entries: dict[str, ActorEntry] = {}
         where_of: dict[str, str] = {}
+        extensions: list[tuple[Mapping[str, Any], str]] = []
         for raw, where in raws:
+            if isinstance(raw, Mapping) and "extends" in raw:
+                extensions.append((raw, where))
+                continue
             entry = parse_entry(raw, where)
             if entry.id in entries:
                 raise GazetteerError(
@@ -115,6 +121,19 @@ class Gazetteer:
                 )
             entries[entry.id] = entry
             where_of[entry.id] = where
+        for raw, where in extensions:
+            target = raw["extends"]
+            if target not in entries:
+                raise GazetteerError(f"{where} field 'extends': no actor '{target}' to extend")
+            unknown = set(raw) - {"extends", "note", *FORM_KINDS[1:]}
+            if unknown:
+                raise GazetteerError(f"{where} ({target}): unknown field(s) {sorted(unknown)}")
+            base = entries[target]
+            forms = {k: dict(v) for k, v in base.forms.items()}
+            for kind in FORM_KINDS[1:]:
+                for lang, more in _lang_lists(raw.get(kind), f"{where} field '{kind}'").items():
+                    forms.setdefault(kind, {})[lang] = (*forms.get(kind, {}).get(lang, ()), *more)
+            entries[target] = ActorEntry(base.id, base.type, base.name, forms, base.affiliation)
         return cls(entries)
 
     @classmethod
