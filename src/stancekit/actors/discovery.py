@@ -17,6 +17,15 @@ from typing import Protocol
 from stancekit.actors.matcher import ActorMention, tokenize
 from stancekit.actors.translit import is_cyrillic, to_latin
 
+#: Last words that make a recognised name a place rather than an actor.
+PLACE_WORDS = frozenset(
+    """
+    изток запад север юг море океан река остров острови полуостров област регион край залив
+    восток регион область остров острова полуостров залив морe реки
+    схід захід північ південь область регіон острів затока
+    east west north south sea ocean river island islands peninsula region oblast gulf bay
+    """.split()
+)
 #: Entity types that can be actors; places (LOC) are left to the gazetteer's states and capitals.
 ACTOR_TYPES = {"PER": "person", "ORG": "organisation"}
 
@@ -116,17 +125,24 @@ class RuleRecogniser:
 
 
 class ScriptRecogniser:
-    """Every script at once: natasha's spans and the Latin-script rules, overlaps to the longest.
+    """Every script: Cyrillic text gets natasha's spans plus the Latin-script rules (for Latin
+    names inside it, "The Federalist"), overlaps to the longest; Latin-script text the rules."""
 
-    natasha covers Cyrillic names (and some Latin ones); the rules cover English names natasha
-    misses and Latin-script names inside Cyrillic text ("The Federalist").
-    """
-
-    def __init__(self, recognisers: Sequence[Recogniser]):
-        self.recognisers = list(recognisers)
+    def __init__(self, cyrillic: Recogniser, latin: Recogniser):
+        self.cyrillic, self.latin = cyrillic, latin
 
     def spans(self, text: str, lang: str | None = None) -> list[Span]:
-        return longest_spans([s for r in self.recognisers for s in r.spans(text, lang)])
+        latin = self.latin.spans(text, lang)
+        if not _is_cyrillic_text(text, lang):
+            return latin  # natasha's Russian-trained tagger adds mostly noise to English text
+        return longest_spans([*self.cyrillic.spans(text, lang), *latin])
+
+
+def _is_cyrillic_text(text: str, lang: str | None) -> bool:
+    if lang:
+        return lang in ("bg", "ru", "uk", "sr", "mk", "be")
+    letters = [c for c in text[:2000] if c.isalpha()]
+    return sum(is_cyrillic(c) for c in letters) > len(letters) / 2
 
 
 def longest_spans(spans: Sequence[Span]) -> list[Span]:
@@ -144,9 +160,34 @@ def slug(text: str, lang: str | None = None) -> str:
     return re.sub(r"[^a-z0-9]+", "_", latin.lower()).strip("_") or "unnamed"
 
 
-def _norm(words: Sequence[str]) -> tuple[str, ...]:
-    # Inflected forms of one name share their first letters ("Янев", "Янева").
-    return tuple(w.lower()[: max(3, len(w) - 2)] for w in words)
+def same_word(a: str, b: str) -> bool:
+    """Two inflected forms of one name word ("Певкур", "Певкуром"; "Янев", "Янева")."""
+    a, b = a.lower(), b.lower()
+    short, long_ = sorted((a, b), key=len)
+    return len(long_) - len(short) <= 3 and long_.startswith(short[: max(3, len(short) - 2)])
+
+
+def _same_name(x: Sequence[str], y: Sequence[str]) -> bool:
+    return len(x) == len(y) and all(same_word(a, b) for a, b in zip(x, y, strict=True))
+
+
+def _add_bare_surnames(
+    text: str, groups: Sequence[tuple[list[str], Discovered]], taken: Sequence[tuple[int, int]]
+) -> None:
+    """A person named in full is also every bare, capitalised use of the surname ("Later Cavoli
+    added"), which recognisers miss more often than full names."""
+    people = [(w[-1], d) for w, d in groups if d.type == "person" and len(w) > 1]
+    if not people:
+        return
+    used = [*taken, *((m.start, m.end) for _, d in groups for m in d.mentions)]
+    for tok in tokenize(text):
+        if not tok.text[:1].isupper() or any(s < tok.end and tok.start < e for s, e in used):
+            continue
+        owners = [d for surname, d in people if same_word(tok.text, surname)]
+        if len(owners) == 1:  # two people of one surname: leave it unresolved
+            owners[0].mentions.append(
+                ActorMention(owners[0].actor_id, tok.text, tok.start, tok.end, "ner")
+            )
 
 
 @dataclass
@@ -173,7 +214,6 @@ def discover(
     after a title ("Gen Cavoli"), since alone it is as often a place or a misread word.
     """
     taken = [(m.start, m.end) for m in known]
-    groups: dict[tuple[str, ...], Discovered] = {}
     candidates = []
     for span in sorted(recogniser.spans(text, lang), key=lambda s: s.start):
         kind = ACTOR_TYPES.get(span.type)
@@ -184,33 +224,41 @@ def discover(
         if (
             "\n" in surface
             or len(surface) < 2
-            or any(p.lower() in stoplist for p in (surface, *surface.split("/")))
+            or any(p.lower() in stoplist for p in (surface, *surface.split("/"), *words))
         ):
             continue
         if kind == "person" and not all(w[:1].isupper() for w in words):
             continue  # "Заместник-председателят": a title, not a name
+        if words[-1].lower() in PLACE_WORDS:
+            continue  # "Далечен Изток", "Black Sea": a place
         if kind == "organisation" and len(surface) <= 3 and surface.isupper():
             continue  # "МИД", "ВС": a state body whose state the letters do not say
         candidates.append((span, kind, surface, words))
-    surname_of = {
-        _norm(words[-1:])[0]: _norm(words)
-        for _, kind, _, words in candidates
-        if kind == "person" and len(words) > 1
-    }
-    for span, kind, surface, words in candidates:
-        key = _norm(words)
-        if kind == "person" and len(words) == 1:
-            if key[0] in surname_of:
-                key = surname_of[key[0]]  # "Янев" with "Стефан Янев" in the article
-            elif not span.titled:
-                continue
-        if key not in groups:
-            groups[key] = Discovered(f"new:{slug(surface, lang)}", surface, kind, [])
-        group = groups[key]
-        if len(surface) > len(group.name):
-            group.name = surface
+    groups: list[tuple[list[str], Discovered]] = []
+    # full names first, so a surname anywhere in the article finds its person
+    for span, kind, surface, words in sorted(
+        candidates, key=lambda c: (len(c[3]) == 1, c[0].start)
+    ):
+        group = next((d for w, d in groups if d.type == kind and _same_name(words, w)), None)
+        if group is None and kind == "person" and len(words) == 1:
+            group = next(
+                (
+                    d
+                    for w, d in groups
+                    if d.type == kind and len(w) > 1 and same_word(words[0], w[-1])
+                ),
+                None,
+            )
+            if group is None and not span.titled:
+                continue  # alone, a one-word "name" is as often a place or a misread word
+        if group is None:
+            group = Discovered(f"new:{slug(surface, lang)}", surface, kind, [])
+            groups.append((words, group))
         group.mentions.append(ActorMention(group.actor_id, surface, span.start, span.end, "ner"))
-    return list(groups.values())
+    _add_bare_surnames(text, groups, taken)
+    for _, d in groups:
+        d.mentions.sort(key=lambda m: m.start)
+    return [d for _, d in groups]
 
 
 def make_recogniser(name: str | None, model: str | None = None) -> Recogniser | None:
@@ -222,7 +270,7 @@ def make_recogniser(name: str | None, model: str | None = None) -> Recogniser | 
         from stancekit.actors.names import LatinNameRecogniser
 
         latin = LatinNameRecogniser()
-        return latin if name == "latin" else ScriptRecogniser([NatashaRecogniser(), latin])
+        return latin if name == "latin" else ScriptRecogniser(NatashaRecogniser(), latin)
     if name == "natasha":
         return NatashaRecogniser()
     if name == "transformers":

@@ -144,7 +144,14 @@ def derived_forms(entry: ActorEntry) -> list[tuple[str, str, str]]:
                 if len(words) > 1 and len(words[-1]) > 2 and words[-1] not in own:
                     extra.append(("short", lang, words[-1]))
     for kind, lang, form in out + extra:
-        if kind in ("name", "aliases", "short") and lang in TABLES and is_cyrillic(form):
+        # abbreviations and very short words transliterate into English words ("ЕС" → "Yes")
+        if (
+            kind in ("name", "aliases", "short")
+            and lang in TABLES
+            and is_cyrillic(form)
+            and len(form) > 3
+            and not form.isupper()
+        ):
             latin = to_latin(form, lang)
             if latin not in own:
                 extra.append((kind, "en", latin))

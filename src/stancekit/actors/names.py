@@ -65,7 +65,8 @@ NOT_GIVEN = frozenset(
     Trump Biden Putin Zelensky Harris Obama Clinton Bush Reagan Nixon Carter
     """.split()
 )
-_CAP = r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*"
+# a capitalised name word: "Cavoli", "McGahey", "O'Brien", "Okonjo-Iweala"
+_CAP = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-][A-Z]?[a-z]+)*"
 _NAME_RE = re.compile(rf"\b{_CAP}(?:\s+(?:[A-Z]\.\s*)?{_CAP}){{1,3}}\b")
 _TITLED_RE = re.compile(rf"\b([A-Z][a-z]+)\.?\s+({_CAP}(?:\s+{_CAP}){{0,2}})\b")
 _CONNECT = r"(?:\s+(?:of|for|on|and|the|de|des|du|der|für)){0,2}"
@@ -96,6 +97,26 @@ def _words(s: str) -> list[str]:
     return s.split()
 
 
+def _organisation(run: str, offset: int) -> Span | None:
+    """The organisation inside a run of capitalised words, if any: from its first opener ("On
+    Monday the Ministry of Defence") or, ending in a head word, from after the last lower-case
+    word ("Yesterday the Heritage Foundation")."""
+    words = [(m.group(), m.start()) for m in re.finditer(r"\S+", run)]
+    opener = next((i for i, (w, _) in enumerate(words) if w in ORG_OPENERS), None)
+    if opener is not None:
+        if opener == len(words) - 1:
+            return None  # "the Ministry" alone
+        start = opener
+    elif words[-1][0] in ORG_HEADS:
+        lower = [i for i, (w, _) in enumerate(words) if w[:1].islower()]
+        start = lower[-1] + 1 if lower else 0
+        if start == len(words) - 1:
+            return None  # a head word alone
+    else:
+        return None
+    return Span(offset + words[start][1], offset + len(run), "ORG")
+
+
 class LatinNameRecogniser:
     """Persons and organisations in Latin-script text by rules and a given-name list."""
 
@@ -105,10 +126,9 @@ class LatinNameRecogniser:
     def spans(self, text: str, lang: str | None = None) -> list[Span]:
         out: list[Span] = []
         for m in _ORG_RE.finditer(text):
-            words = _words(m.group())
-            first = words[1] if words[0] == "The" and len(words) > 1 else words[0]
-            if words[-1] in ORG_HEADS or first in ORG_OPENERS:
-                out.append(Span(m.start(), m.end(), "ORG"))
+            span = _organisation(m.group(), m.start())
+            if span is not None:
+                out.append(span)
         for m in _NAME_RE.finditer(text):
             words = _words(m.group())
             # "Vice President Ron Unz": start the name at its given name
@@ -124,4 +144,3 @@ class LatinNameRecogniser:
             if title in TITLES and name.split()[0] not in TITLES | NOT_GIVEN:
                 out.append(Span(m.start(2), m.end(2), "PER", titled=True))
         return longest_spans(out)
-
