@@ -609,20 +609,29 @@ def annotate_agreement(
     from stancekit.data.io import read_records
     from stancekit.data.schema import LABEL_SPACE
 
+    from stancekit.annotation.adjudicate import GOLD
+
     rows = pd.DataFrame([r.data for r in read_records(labels)])
     if "annotator" not in rows.columns:
         raise typer.BadParameter(f"{labels}: rows have no 'annotator' column")
+    rows = rows[rows["annotator"] != GOLD]  # the adjudicated gold is no annotator of its own
     results = agreement(rows, LABEL_SPACE)
     if not results:
         console.print("no (article, actor) was labelled by two annotators")
         raise typer.Exit(1)
     lines = [
-        "| target | items | annotators | Cohen's kappa | Krippendorff's alpha |",
-        "|---|---|---|---|---|",
+        "| target | language | items | annotators | Cohen's kappa | Krippendorff's alpha |",
+        "|---|---|---|---|---|---|",
     ]
-    for r in results:
-        kappa = f"{r.kappa:.3f}" if r.kappa is not None else "–"
-        lines.append(f"| {r.target} | {r.n_items} | {r.n_annotators} | {kappa} | {r.alpha:.3f} |")
+    langs = sorted(rows["lang"].dropna().unique()) if "lang" in rows.columns else []
+    for lang, res in [("all", results)] + [
+        (lang, agreement(rows[rows["lang"] == lang], LABEL_SPACE)) for lang in langs
+    ]:
+        for r in res:
+            kappa = f"{r.kappa:.3f}" if r.kappa is not None else "–"
+            lines.append(
+                f"| {r.target} | {lang} | {r.n_items} | {r.n_annotators} | {kappa} | {r.alpha:.3f} |"
+            )
     report = "\n".join(lines) + "\n"
     for r in results:
         report += f"\n### {r.target}: {r.confusion.index.name} (rows) × {r.confusion.columns.name} (columns)\n\n"

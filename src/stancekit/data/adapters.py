@@ -56,24 +56,40 @@ def read_semeval_articles(
     return articles
 
 
+def frozen_docs(path: str | Path | None) -> frozenset[str]:
+    """The articles of a frozen evaluation slice (``frozen``: language → ids, as in
+    ``data/annotations/batch2.json``); none without a path."""
+    if not path:
+        return frozenset()
+    import json
+
+    record = json.loads(Path(path).read_text(encoding="utf-8"))
+    frozen = record.get("frozen") if isinstance(record, dict) else None
+    if not isinstance(frozen, dict):
+        raise ValueError(f"{path}: no 'frozen' mapping of language -> article ids")
+    return frozenset(str(d) for docs in frozen.values() for d in docs)
+
+
 def load_semeval_annotations(
     rows: str | Path,
     texts: str | Path,
     langs: list[str] | tuple[str, ...] = ("bg", "ru"),
     annotator: str | None = "adjudicated",
     max_rows: int | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> tuple[list[Article], list]:
     """The project's stand-off annotations joined with the SemEval-2025 T10 texts.
 
     ``annotator`` picks one annotation per row (``adjudicated`` rows are the resolved gold;
-    ``None`` keeps every annotator's rows, e.g. for agreement studies).
+    ``None`` keeps every annotator's rows, e.g. for agreement studies). Articles in ``exclude``
+    (a frozen evaluation slice) are left out.
     """
     from stancekit.annotation.standoff import resolve_standoff
     from stancekit.data.io import read_records
     from stancekit.data.validate import Report, parse_labels
 
     articles = {a.id: a for a in read_semeval_articles(texts, langs, narrative_prefix=None)}
-    raw = [r.data for r in read_records(rows)]
+    raw = [r.data for r in read_records(rows) if r.data.get("doc_id") not in exclude]
     if annotator:
         raw = [r for r in raw if r.get("annotator") == annotator]
     keep = sorted({r["doc_id"] for r in raw})

@@ -38,14 +38,16 @@ def load_data(cfg: DictConfig) -> tuple[list, list]:
     if loader == "files":
         return load_dataset(articles, labels, cfg.data.get("max_rows"))
     if loader == "semeval_annotations":
-        from stancekit.data.adapters import load_semeval_annotations
+        from stancekit.data.adapters import frozen_docs, load_semeval_annotations
 
+        holdout = cfg.data.get("holdout")
         return load_semeval_annotations(
             labels,
             articles,
             tuple(cfg.data.langs),
             cfg.data.get("annotator"),
             cfg.data.get("max_rows"),
+            frozen_docs(path_of(cfg, holdout) if holdout else None),
         )
     raise ValueError(f"unknown data.loader '{loader}' (files or semeval_annotations)")
 
