@@ -67,7 +67,13 @@ def one_line_errors(fn: F) -> F:
 
         try:
             return fn(*args, **kwargs)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (
+            typer.Exit,
+            typer.Abort,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            click.ClickException,
+        ):
             raise
         except Exception as exc:
             if _state["verbose"]:
@@ -103,7 +109,7 @@ def validate(
         else:
             console.print(f"ok: {len(load_articles(articles))} articles")
     except DataValidationError as exc:
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
 
 

@@ -79,10 +79,15 @@ def _raw(data: bytes | str) -> str:
     return text[:MAX_RAW_CHARS]
 
 
+#: Openings of compressed or binary formats that are sometimes misnamed .jsonl or .csv.
+BINARY_MAGIC = (b"PAR1", b"\x1f\x8b", b"PK\x03\x04", b"BZh", b"\xfd7zXZ", b"(\xb5/\xfd", b"\x89PNG")
+
+
 def _looks_binary(path: Path) -> bool:
+    # A stray NUL inside one record is that record's problem; many NULs (or UTF-16) are the file's.
     with path.open("rb") as fh:
         head = fh.read(8192)
-    return b"\x00" in head
+    return head.startswith(BINARY_MAGIC) or head.count(b"\x00") > len(head) // 100
 
 
 class RecordScanner:
@@ -104,8 +109,8 @@ class RecordScanner:
             raise FileNotFoundError(f"{self.path}: no such file")
         if self.fmt != "parquet" and _looks_binary(self.path):
             raise DataFormatError(
-                f"{self.path}: binary data (NUL bytes in the first 8 KB), not {self.fmt.upper()} "
-                "text in UTF-8"
+                f"{self.path}: binary data (a compressed file, or NUL bytes: UTF-16?), not "
+                f"{self.fmt.upper()} text in UTF-8"
             )
         self.unit = "row" if self.fmt == "parquet" else "B"
         self.total: int | None = None if self.fmt == "parquet" else self.path.stat().st_size

@@ -229,7 +229,6 @@ def score_file(
         },
     }
     store = PartStore(output_path)
-    done_parts = store.open(manifest, resume)
 
     def predict(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
         frame = model.predict(pd.DataFrame(articles, columns=["id", "text", "lang"]))
@@ -293,6 +292,7 @@ def score_file(
         store.write_part(number, rows, meta)
 
     try:
+        done_parts = store.open(manifest, resume)
         items: list[Any] = []
         index = 0
         for item in scanner:
