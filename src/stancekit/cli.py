@@ -211,6 +211,9 @@ def score(
     trust_model_code: Annotated[
         bool, typer.Option(help="load a model whose code differs from this stancekit's")
     ] = False,
+    part_size: Annotated[
+        int, typer.Option(help="articles per atomic part (what --resume skips whole)")
+    ] = 1000,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     show: Annotated[bool, typer.Option(help="print a per-actor table")] = True,
     verbose: Annotated[
@@ -236,6 +239,7 @@ def score(
         max_chars=max_chars,
         duplicates=duplicates,
         trust_model_code=trust_model_code,
+        part_size=part_size,
     )
     for line in format_summary(stats):
         console.print(line, markup=False, soft_wrap=True)

@@ -44,10 +44,9 @@ def checked_int(
     if value is None and allow_null:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        bound = "positive" if minimum == 1 else f">= {minimum}"
-        raise ConfigError(
-            f"{prefix}{key} must be an integer {bound}{' or null' if allow_null else ''}, got {value!r}"
-        )
+        bound = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        null = " or null" if allow_null else ""
+        raise ConfigError(f"{prefix}{key} must be {bound}{null}, got {value!r}")
     return value
 
 
