@@ -248,3 +248,16 @@ def test_validate_reports_every_problem(tmp_path: Path) -> None:
         "a.jsonl:4: invalid UTF-8",
     ):
         assert expected in result.output
+
+
+def test_a_lone_surrogate_is_quarantined_not_a_crash(model_dir: Path, tmp_path: Path) -> None:
+    # Valid JSON ("\ud800" escaped) but not encodable as UTF-8: found by benchmarks/score_fuzz.py.
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        json.dumps(ARTICLES[0])
+        + "\n"
+        + '{"id": "s", "text": "Putin \\ud800 said", "x": "\\udfff"}\n'
+    )
+    stats = score_file(str(model_dir), inp, tmp_path / "o.jsonl", progress=False)
+    assert stats.quarantined_by_kind == {"invalid_text": 1} and stats.articles_scored == 1
+    assert _lines(tmp_path / "o.quarantine.jsonl")[0]["record"]["x"] == "\udfff"

@@ -116,6 +116,15 @@ class ArticleGate:
                 "missing_text",
                 f"{item.where('text')}: missing text for article '{doc_id}'{got}",
             )
+        for name, value in (("id", doc_id), ("text", text)):
+            bad = _lone_surrogate(value)
+            if bad is not None:
+                return None, quarantine_entry(
+                    item,
+                    "invalid_text",
+                    f"{item.where(name)}: a lone surrogate (U+{ord(value[bad]):04X}) at character "
+                    f"{bad + 1} of article '{doc_id!r}' is not text",
+                )
         if self.max_chars is not None and len(text) > self.max_chars:
             return None, quarantine_entry(
                 item,
@@ -134,4 +143,14 @@ class ArticleGate:
             return None, quarantine_entry(item, "duplicate_id", message)
         self.seen[doc_id] = item.line
         lang = d.get("lang")
-        return {"id": doc_id, "text": text, "lang": lang if isinstance(lang, str) else None}, None
+        ok_lang = isinstance(lang, str) and _lone_surrogate(lang) is None
+        return {"id": doc_id, "text": text, "lang": lang if ok_lang else None}, None
+
+
+def _lone_surrogate(value: str) -> int | None:
+    """Where ``value`` holds a lone surrogate (valid in JSON, not encodable as UTF-8), or None."""
+    try:
+        value.encode("utf-8")
+        return None
+    except UnicodeEncodeError as exc:
+        return exc.start

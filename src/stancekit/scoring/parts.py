@@ -68,8 +68,8 @@ def write_atomic(path: Path, lines: Iterable[str]) -> None:
     os.replace(tmp, path)
 
 
-def _json_line(row: Mapping[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, default=str) + "\n"
+def _json_line(row: Mapping[str, Any], ascii_only: bool = False) -> str:
+    return json.dumps(row, ensure_ascii=ascii_only, default=str) + "\n"
 
 
 class PartStore:
@@ -131,7 +131,8 @@ class PartStore:
     # -- parts ------------------------------------------------------------------------------
     def write_part(self, number: int, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         write_atomic(self.dir / f"part-{number:06d}.jsonl", (_json_line(r) for r in rows))
-        write_atomic(self.dir / f"part-{number:06d}.json", [_json_line(meta)])
+        # quarantined records hold whatever the input held (lone surrogates too): write them escaped
+        write_atomic(self.dir / f"part-{number:06d}.json", [_json_line(meta, ascii_only=True)])
 
     def metas(self) -> Iterator[dict[str, Any]]:
         number = 0
@@ -155,7 +156,9 @@ class PartStore:
         left as it was, and the parts stay for a later ``--resume``.
         """
         q_tmp = quarantine.with_name(f".{quarantine.name}.tmp-{os.getpid()}")
-        write_atomic(q_tmp, (_json_line(q) for meta in self.metas() for q in meta["quarantine"]))
+        write_atomic(
+            q_tmp, (_json_line(q, True) for meta in self.metas() for q in meta["quarantine"])
+        )
         if summary is None:
             os.replace(q_tmp, quarantine)
             return
