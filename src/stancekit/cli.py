@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +20,9 @@ app = typer.Typer(
     help="Actor-level stance toward the war in Ukraine and the West.", no_args_is_help=True
 )
 console = Console()
+errors = Console(stderr=True)
+_state = {"verbose": False}
+F = TypeVar("F", bound=Callable[..., Any])
 
 TrackingOpt = Annotated[
     str | None,
@@ -34,15 +39,62 @@ def _tracking(uri: str | None) -> str:
     return setup_tracking(uri)
 
 
-@app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def _set_verbose(verbose: bool) -> None:
+    _state["verbose"] = _state["verbose"] or verbose
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.INFO if _state["verbose"] else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if _state["verbose"]:
+        logging.getLogger().setLevel(logging.INFO)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="tracebacks and info logs")
+    ] = False,
+) -> None:
+    _set_verbose(verbose)
+
+
+def one_line_errors(fn: F) -> F:
+    """An error reaches the user as one line on stderr (exit 1); ``--verbose`` shows the traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import click
+
+        try:
+            return fn(*args, **kwargs)
+        except (
+            typer.Exit,
+            typer.Abort,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            click.ClickException,
+        ):
+            raise
+        except Exception as exc:
+            if _state["verbose"]:
+                raise
+            lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+            expected = (
+                isinstance(exc, (ValueError, OSError, KeyError)) or "Mlflow" in type(exc).__name__
+            )
+            text = lines[0] if lines else type(exc).__name__
+            if not expected:
+                text = f"{type(exc).__name__}: {text}"
+            if len(lines) > 1:
+                text += f" (and {len(lines) - 1} more line(s): --verbose)"
+            errors.print(f"error: {text}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @app.command()
+@one_line_errors
 def validate(
     articles: Annotated[Path, typer.Option(help="articles (.jsonl/.csv/.parquet)")],
     labels: Annotated[Path | None, typer.Option(help="label rows per LABELS.md")] = None,
@@ -57,7 +109,7 @@ def validate(
         else:
             console.print(f"ok: {len(load_articles(articles))} articles")
     except DataValidationError as exc:
-        console.print(str(exc), markup=False)
+        console.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
 
 
@@ -129,6 +181,7 @@ def _show_rows(path: Path, limit: int = 200) -> None:
 
 
 @app.command()
+@one_line_errors
 def score(
     model: Annotated[str, typer.Option(help="model URI, e.g. models:/stancekit-stance@champion")],
     input: Annotated[
@@ -136,26 +189,68 @@ def score(
     ],
     output: Annotated[Path, typer.Option(help="scored rows: .jsonl/.csv/.parquet")],
     batch_size: Annotated[int, typer.Option(help="articles per model call")] = 64,
-    quarantine: Annotated[Path | None, typer.Option(help="where bad records go")] = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="where bad records go (.jsonl; default beside the output)")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="continue a stopped run from its finished parts")
+    ] = False,
+    abstain_below: Annotated[
+        float | None, typer.Option(help="label 'abstain' when the top probability is below this")
+    ] = None,
+    max_bad_fraction: Annotated[
+        float | None,
+        typer.Option(help="fail (exit 3, no success marker) above this fraction quarantined"),
+    ] = None,
+    max_chars: Annotated[
+        int, typer.Option(help="longer articles are quarantined (characters)")
+    ] = 100_000,
+    duplicates: Annotated[
+        str, typer.Option(help="a repeated id: keep-first (quarantine the others) or refuse")
+    ] = "keep-first",
+    trust_model_code: Annotated[
+        bool, typer.Option(help="load a model whose code differs from this stancekit's")
+    ] = False,
+    part_size: Annotated[
+        int, typer.Option(help="articles per atomic part (what --resume skips whole)")
+    ] = 1000,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     show: Annotated[bool, typer.Option(help="print a per-actor table")] = True,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="tracebacks and info logs")
+    ] = False,
     tracking_uri: TrackingOpt = None,
 ) -> None:
     """Score articles: one row per (article, actor, target) with label, probabilities and evidence."""
-    from stancekit.scoring.batch import score_file
+    from stancekit.scoring.batch import format_summary, score_file
 
+    _set_verbose(verbose)
     _tracking(tracking_uri)
-    stats = score_file(model, input, output, batch_size=batch_size, quarantine_path=quarantine)
-    console.print(
-        f"{stats.articles_in} articles in: {stats.articles_scored} scored, {stats.quarantined} quarantined"
-        f"{' (' + stats.quarantine_file + ')' if stats.quarantine_file else ''}; "
-        f"{stats.rows_out} rows written to {stats.output} (model {stats.model_uri}"
-        f"{' v' + stats.model_version if stats.model_version else ''})"
+    stats = score_file(
+        model,
+        input,
+        output,
+        batch_size=batch_size,
+        quarantine_path=quarantine,
+        progress=progress,
+        resume=resume,
+        abstain_below=abstain_below,
+        max_bad_fraction=max_bad_fraction,
+        max_chars=max_chars,
+        duplicates=duplicates,
+        trust_model_code=trust_model_code,
+        part_size=part_size,
     )
+    for line in format_summary(stats):
+        console.print(line, markup=False, soft_wrap=True)
+    if not stats.succeeded:
+        raise typer.Exit(3)
     if show and stats.rows_out:
         _show_rows(output)
 
 
 @app.command()
+@one_line_errors
 def actors(
     input: Annotated[
         Path, typer.Option("--input", help="articles: .jsonl/.csv/.parquet, or one .txt article")
@@ -181,15 +276,24 @@ def actors(
     import yaml
 
     from stancekit.config import build_extractor, compose
-    from stancekit.scoring.batch import _articles
+    from stancekit.data.io import BadRecord
+    from stancekit.scoring.inputs import open_articles
 
+    if fmt not in ("table", "jsonl"):
+        raise typer.BadParameter(f"--format must be table or jsonl, got '{fmt}'")
     extra = [f"actors.discovery.recogniser={discover}"] if discover else []
     cfg = compose([*(overrides or []), *extra])
     extractor = build_extractor(cfg.actors)
     proposed: Counter[str] = Counter()
     proposed_info: dict[str, dict[str, object]] = {}
-    for rec in _articles(input):
-        doc_id, text = rec.data.get("id", rec.data.get("doc_id")), rec.data.get("text") or ""
+    for rec in open_articles(input):
+        if isinstance(rec, BadRecord):
+            errors.print(f"skipped {rec.where()}: {rec.message}", markup=False)
+            continue
+        doc_id, text = rec.data.get("id", rec.data.get("doc_id")), rec.data.get("text")
+        if not isinstance(text, str):
+            errors.print(f"skipped {rec.where('text')}: text is not a string", markup=False)
+            continue
         found = extractor.actors(text, rec.data.get("lang"))
         for a in found:
             if a.provisional:
@@ -385,6 +489,7 @@ def _model_dir(uri: str) -> Path:
 
 
 @app.command()
+@one_line_errors
 def evaluate(
     model: Annotated[
         str,
@@ -461,6 +566,7 @@ def _load_articles(path: Path, langs: list[str] | None, narratives: str | None) 
 
 
 @annotate_app.command("export")
+@one_line_errors
 def annotate_export(
     articles: Annotated[
         Path, typer.Option(help="articles file, or a SemEval-2025 T10 folder (e.g. .../train)")
@@ -485,6 +591,9 @@ def annotate_export(
     discover: Annotated[
         str | None, typer.Option(help="also send actors found by natasha/rules")
     ] = None,
+    trust_model_code: Annotated[
+        bool, typer.Option(help="load a model whose code differs from this stancekit's")
+    ] = False,
     tracking_uri: TrackingOpt = None,
 ) -> None:
     """Build Label Studio tasks per (article, actor), actor mentions highlighted."""
@@ -495,11 +604,12 @@ def annotate_export(
     cfg = compose([f"actors.discovery.recogniser={discover}"] if discover else [])
     scorers, versions = [], []
     if model:
-        import mlflow
+        from stancekit.tracking.loading import load_checked_model
 
         _tracking(tracking_uri)
         for uri in model:
-            scorers.append(mlflow.pyfunc.load_model(uri).unwrap_python_model().scorer)
+            loaded, fetched = load_checked_model(uri, trust_model_code)
+            scorers.append(loaded.unwrap_python_model().scorer)
             versions.append(uri)
     tasks = build_tasks(arts, build_extractor(cfg.actors), scorers, strategy, n, seed, versions)
     output.parent.mkdir(parents=True, exist_ok=True)

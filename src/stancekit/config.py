@@ -32,6 +32,24 @@ def path_of(cfg: DictConfig, value: str) -> Path:
     return resolve(value, root_of(cfg))
 
 
+class ConfigError(ValueError):
+    """A config value out of range; the message names its key."""
+
+
+def checked_int(
+    cfg: DictConfig, key: str, minimum: int, allow_null: bool = True, prefix: str = ""
+) -> int | None:
+    """``cfg``'s value at dotted ``key``, refused unless an integer >= ``minimum`` (or null)."""
+    value = OmegaConf.select(cfg, key)
+    if value is None and allow_null:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        bound = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        null = " or null" if allow_null else ""
+        raise ConfigError(f"{prefix}{key} must be {bound}{null}, got {value!r}")
+    return value
+
+
 def build_model(model_cfg: DictConfig | dict[str, Any]) -> Any:
     """Instantiate a model from its config group (``_target_`` plus parameters; ``name`` is a label)."""
     from hydra.utils import instantiate
@@ -50,6 +68,9 @@ def build_extractor(actors_cfg: DictConfig, root: Path | None = None) -> Any:
     from stancekit.actors import ActorExtractor, ContextConfig, Gazetteer
     from stancekit.actors.discovery import make_recogniser
 
+    checked_int(actors_cfg, "context.window", 0, allow_null=False, prefix="actors.")
+    if OmegaConf.select(actors_cfg, "context.max_contexts") is not None:
+        checked_int(actors_cfg, "context.max_contexts", 1, prefix="actors.")
     gazetteer = Gazetteer.load(resolve(actors_cfg.gazetteer, root))
     ctx = ContextConfig(**OmegaConf.to_container(actors_cfg.context, resolve=True))  # type: ignore[arg-type]
     discovery = OmegaConf.to_container(actors_cfg.get("discovery") or {}, resolve=True)

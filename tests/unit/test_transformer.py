@@ -105,6 +105,8 @@ def test_onnx_int8_export_parity_and_reload(tiny: Path, tmp_path: Path) -> None:
     loaded = load_model(tmp_path / "m")
     assert isinstance(loaded, OnnxTransformerStanceModel)
     np.testing.assert_allclose(loaded.predict_proba(X), onnx_model.predict_proba(X), atol=1e-6)
+    # the ONNX graph replaces the PyTorch weights: they are neither saved nor loaded
+    assert not list((tmp_path / "m").rglob("*.safetensors")) and loaded.encoder_ is None
 
 
 def test_early_stopping_holds_out_whole_texts() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stancekit.data.io import Record, read_records
+from stancekit.data.io import BadRecord, Record, scan_records
 from stancekit.data.schema import LABEL_SPACE, NO_EVIDENCE_LABELS, Article, LabelRow
 
 log = logging.getLogger(__name__)
@@ -78,16 +78,19 @@ def parse_articles(records: Iterable[Record], report: Report) -> list[Article]:
         d = rec.data
         doc_id = _as_str(d.get("id", d.get("doc_id")))
         text = d.get("text")
+        bad = False
         if not doc_id:
             report.error(rec.where("id"), "missing article id")
-            continue
+            bad = True
         if text is None or not isinstance(text, str) or not text.strip():
-            report.error(rec.where("text"), f"missing text for article '{doc_id}'")
-            continue
-        if doc_id in seen:
+            report.error(rec.where("text"), f"missing text for article '{doc_id or '?'}'")
+            bad = True
+        if doc_id and doc_id in seen:
             report.error(
                 rec.where("id"), f"duplicate article id '{doc_id}' (first at {seen[doc_id]})"
             )
+            bad = True
+        if bad or not doc_id or not isinstance(text, str):
             continue
         seen[doc_id] = rec.where()
         h = text_hash(text)
@@ -143,25 +146,25 @@ def parse_labels(
             if not _as_str(d.get(name)):
                 report.error(rec.where(name), f"missing {name}")
                 bad = True
-        if bad:
-            continue
-        doc_id, actor_id = str(d["doc_id"]), str(d["actor_id"])
-        target, label = str(d["target"]), str(d["label"])
-        if target not in LABEL_SPACE:
+        doc_id, actor_id = str(d.get("doc_id") or ""), str(d.get("actor_id") or "")
+        target, label = str(d.get("target") or ""), str(d.get("label") or "")
+        if target and target not in LABEL_SPACE:
             report.error(
                 rec.where("target"),
                 f"unknown target '{target}' (expected one of {list(LABEL_SPACE)})",
             )
-            continue
-        if label not in LABEL_SPACE[target]:
+            bad = True
+        elif target and label and label not in LABEL_SPACE[target]:
             report.error(
                 rec.where("label"),
                 f"unknown label '{label}' for target '{target}' (expected one of {list(LABEL_SPACE[target])})",
             )
-            continue
+            bad = True
         mentions = _mentions(d.get("mentions"))
         if mentions is None:
             report.error(rec.where("mentions"), "mentions must be a list of strings")
+            bad = True
+        if bad or mentions is None:
             continue
         evidence = _as_str(d.get("evidence")) or ""
         annotator = _as_str(d.get("annotator"))
@@ -205,11 +208,29 @@ def parse_labels(
     return rows
 
 
+def read_checked(path: str | Path, report: Report) -> list[Record]:
+    """The records of a file; each line that is not a record becomes an error of ``report``."""
+    records = []
+    for item in scan_records(path):
+        if isinstance(item, BadRecord):
+            report.error(item.where(), item.message)
+        else:
+            records.append(item)
+    return records
+
+
+def _check_max_rows(max_rows: int | None) -> None:
+    if max_rows is not None and (isinstance(max_rows, bool) or max_rows <= 0):
+        raise ValueError(
+            f"data.max_rows must be a positive number of articles or null, got {max_rows}"
+        )
+
+
 def load_articles(path: str | Path, max_rows: int | None = None) -> list[Article]:
     """Read and validate articles; raise :class:`DataValidationError` listing every problem."""
+    _check_max_rows(max_rows)
     report = Report()
-    records = read_records(path)
-    articles = parse_articles(records, report)
+    articles = parse_articles(read_checked(path, report), report)
     report.raise_if_errors()
     return articles[:max_rows] if max_rows else articles
 
@@ -218,10 +239,11 @@ def load_dataset(
     articles_path: str | Path, labels_path: str | Path, max_rows: int | None = None
 ) -> tuple[list[Article], list[LabelRow]]:
     """Read and validate articles and their label rows together (``max_rows`` caps articles)."""
+    _check_max_rows(max_rows)
     report = Report()
-    articles = parse_articles(read_records(articles_path), report)
+    articles = parse_articles(read_checked(articles_path, report), report)
     by_id = {a.id: a for a in articles}
-    labels = parse_labels(read_records(labels_path), report, by_id)
+    labels = parse_labels(read_checked(labels_path, report), report, by_id)
     report.raise_if_errors()
     if max_rows:
         articles = articles[:max_rows]

@@ -77,15 +77,22 @@ class OnnxTransformerStanceModel(TransformerStanceModel):
         return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
 
     def _save_weights(self, path: Path) -> None:
+        # The ONNX graph replaces the PyTorch weights: only the tokenizer and the graph are kept.
         import shutil
 
-        super()._save_weights(path)
+        self.tokenizer_.save_pretrained(path / "encoder")
+        (path / "history.json").write_text(json.dumps(self.history_, indent=1), encoding="utf-8")
         shutil.copy(self._onnx_path, path / QUANT_FILE)
 
     @classmethod
     def _load(cls, path: Path, manifest: dict[str, Any]) -> OnnxTransformerStanceModel:
-        model = super()._load(path, manifest)
-        assert isinstance(model, OnnxTransformerStanceModel)
+        from transformers import AutoTokenizer
+
+        model = cls(**manifest.get("params", {}), label_space=manifest["label_space"])
+        model.tokenizer_ = AutoTokenizer.from_pretrained(
+            str(path / "encoder"), local_files_only=True, trust_remote_code=False
+        )
+        model.encoder_ = None
         model._onnx_path = path / QUANT_FILE
         model._sess = None
         return model

