@@ -715,11 +715,10 @@ def annotate_agreement(
     """Cohen's kappa and Krippendorff's alpha per target on rows labelled more than once."""
     import pandas as pd
 
+    from stancekit.annotation.adjudicate import GOLD
     from stancekit.annotation.agreement import agreement
     from stancekit.data.io import read_records
     from stancekit.data.schema import LABEL_SPACE
-
-    from stancekit.annotation.adjudicate import GOLD
 
     rows = pd.DataFrame([r.data for r in read_records(labels)])
     if "annotator" not in rows.columns:
