@@ -113,11 +113,15 @@ def stage_annotation_stats(cfg: DictConfig, root: Path) -> None:
         stats[f"articles_{lang}"] = float(n)
     for (target, label), n in Counter(zip(gold["target"], gold["label"], strict=True)).items():
         stats[f"gold_{target}_{label}"] = float(n)
-    for a in agreement(people, LABEL_SPACE):
-        stats[f"agreement_{a.target}_items"] = float(a.n_items)
-        stats[f"agreement_{a.target}_alpha"] = a.alpha
-        if a.kappa is not None:
-            stats[f"agreement_{a.target}_kappa"] = a.kappa
+    langs = sorted(people["lang"].dropna().unique())
+    for suffix, sub in [("", people)] + [
+        (f"_{lang}", people[people["lang"] == lang]) for lang in langs
+    ]:
+        for a in agreement(sub, LABEL_SPACE):
+            stats[f"agreement_{a.target}{suffix}_items"] = float(a.n_items)
+            stats[f"agreement_{a.target}{suffix}_alpha"] = a.alpha
+            if a.kappa is not None:
+                stats[f"agreement_{a.target}{suffix}_kappa"] = a.kappa
     _write_json(root / "metrics" / "annotations.json", stats)
 
 

