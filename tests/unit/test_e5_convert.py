@@ -21,6 +21,7 @@ from stancekit.models.e5_convert import (
     convert_e5,
     dequantize_q4_0,
     read_e5,
+    sha256_of,
 )
 
 H, NL, NH, FF, VOC, MAXP, TVS = 32, 1, 2, 64, 12, 16, 2
@@ -222,3 +223,23 @@ def test_charsmap_replaces_keys_and_leaves_the_rest() -> None:
     for src, dst in mapping.items():
         assert norm.normalize_str(src) == dst
     assert norm.normalize_str("Путин ａnd ﬁ\x01x") == "Путин and fix"
+
+
+def test_build_e5_command(tiny_e5: tuple[Path, dict], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from stancekit.cli import app
+
+    out = tmp_path / "ckpt"
+    res = CliRunner().invoke(
+        app, ["models", "build-e5", "--source", str(tiny_e5[0]), "--output", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
+    assert json.loads((out / "e5_source.json").read_text())["sha256"] == sha256_of(tiny_e5[0])
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"nope")
+    res = CliRunner().invoke(
+        app, ["models", "build-e5", "--source", str(bad), "--output", str(out)]
+    )
+    assert res.exit_code == 1 and "bad.bin: magic is b'nope'" in res.output
