@@ -207,3 +207,30 @@ def test_recall_precision_and_splits_against_gold() -> None:
         [GoldActor("d", "new:cavoli", ("Cavoli",))],
     )
     assert split.split == 1
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u200d", "\u00ad", "\u2060"])
+def test_invisible_characters_inside_names_are_matched_with_original_offsets(
+    default_extractor: ActorExtractor, hidden: str
+) -> None:
+    text = f"Вчера Пу{hidden}тин каза, че Зеленски греши."
+    actors = {a.actor_id: a for a in default_extractor.actors(text, "bg")}
+    putin = actors["vladimir_putin"].mentions[0]
+    assert text[putin.start : putin.end] == putin.text == f"Пу{hidden}тин"
+    zelensky = actors["volodymyr_zelensky"].mentions[0]
+    assert text[zelensky.start : zelensky.end] == "Зеленски"
+    assert actors["vladimir_putin"].role == "speaker"
+
+
+def test_speaker_check_reads_a_window_not_the_whole_sentence() -> None:
+    """A page without full stops is one sentence; each mention's decision reads a bounded window,
+    so it is the same as in a short text (and the work per mention does not grow)."""
+    from stancekit.actors.speakers import WINDOW_CHARS, speaking
+
+    filler = "и още думи " * (WINDOW_CHARS // 5)
+    text = filler + "Путин каза това " + filler
+    start = text.index("Путин")
+    m = ActorMention("vladimir_putin", "Путин", start, start + 5, "name")
+    assert speaking(text, [m], [(0, len(text))]) == [True]
+    far = "Путин " + filler + " каза"
+    assert speaking(far, [ActorMention("x", "Путин", 0, 5, "name")], [(0, len(far))]) == [False]

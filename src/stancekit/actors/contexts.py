@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,14 +127,14 @@ def build_context(
     """Cut the windows around ``actor``'s mentions in ``text`` and mark the actor in them."""
     if len(actor.speaks) != len(actor.mentions):
         actor.speaks = speaking(text, actor.mentions, _bounds(sentences))
-    hits: list[int] = []
-    for m in actor.mentions:
-        for i, s in enumerate(sentences):
-            if s.start <= m.start < s.end + 1:
-                if i not in hits:
-                    hits.append(i)
-                break
-    hits.sort()
+    starts = [s.start for s in sentences]
+    hits = sorted(
+        {
+            i
+            for m in actor.mentions
+            if (i := bisect_right(starts, m.start) - 1) >= 0 and m.start < sentences[i].end + 1
+        }
+    )
     hits = hits[: cfg.max_contexts]
 
     def marked(i: int) -> str:
@@ -180,10 +181,15 @@ class ActorExtractor:
     def actors(
         self, text: str, lang: str | None = None, sentences: list[Sentence] | None = None
     ) -> list[Actor]:
-        """The article's actors, each with all its mentions and where it speaks."""
+        """The article's actors, each with all its mentions and where it speaks.
+
+        Invisible format characters ("Пу\u200bтин", a soft hyphen) are removed for matching;
+        the mentions' offsets and text still point into ``text`` as given.
+        """
         sentences = split_sentences(text) if sentences is None else sentences
+        clean, origin = strip_invisible(text)
         by_id: dict[str, Actor] = {}
-        for m in self.matcher.find(text, lang):
+        for m in self.matcher.find(clean, lang):
             if m.actor_id not in by_id:
                 entry = self.gazetteer[m.actor_id]
                 by_id[m.actor_id] = Actor(m.actor_id, entry.display_name(lang), entry.type)
@@ -191,12 +197,15 @@ class ActorExtractor:
         if self.recogniser is not None:
             known = [m for a in by_id.values() for m in a.mentions]
             ignore = frozenset(str(w).lower() for w in self.discovery.get("ignore") or ())
-            for d in discover(text, known, self.recogniser, lang, ignore):
+            for d in discover(clean, known, self.recogniser, lang, ignore):
                 if d.type == "organisation" and looks_like_outlet(d.name):
                     continue  # unknown outlets are sources or page chrome; known ones are listed
                 by_id.setdefault(
                     d.actor_id, Actor(d.actor_id, d.name, d.type, provisional=True)
                 ).mentions.extend(d.mentions)
+        if origin is not None:
+            for actor in by_id.values():
+                actor.mentions = [_restore(m, text, origin) for m in actor.mentions]
         # LABELS.md: an outlet only cited as the source of news is not an actor of the article
         by_id = {
             k: a for k, a in by_id.items() if a.type != "media" or not cited_only(text, a.mentions)
@@ -212,6 +221,25 @@ class ActorExtractor:
             build_context(text, sentences, a, self.context)
             for a in self.actors(text, lang, sentences)
         ]
+
+
+#: Format characters that change no word but break matching: zero-width space, (non-)joiners,
+#: word joiner, soft hyphen, byte-order mark.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff")
+
+
+def strip_invisible(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without invisible format characters, and for each kept character its offset in
+    ``text`` (``None`` when there was nothing to remove)."""
+    if not any(c in INVISIBLE for c in text):
+        return text, None
+    origin = [i for i, c in enumerate(text) if c not in INVISIBLE]
+    return "".join(text[i] for i in origin), origin
+
+
+def _restore(m: ActorMention, text: str, origin: list[int]) -> ActorMention:
+    start, end = origin[m.start], origin[m.end - 1] + 1
+    return ActorMention(m.actor_id, text[start:end], start, end, m.kind)
 
 
 def mentions_from_strings(actor_id: str, text: str, forms: Sequence[str]) -> list[ActorMention]:

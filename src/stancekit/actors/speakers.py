@@ -8,6 +8,7 @@ closely ("каза Путин", "said Putin"), when an attribution phrase introd
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from stancekit.actors.matcher import ActorMention, tokenize
@@ -37,7 +38,9 @@ _ATTRIBUTION = re.compile(
     r"according to|in the words of)\s*$",
     re.IGNORECASE,
 )
-AFTER, BEFORE = 5, 3  # tokens after / before a mention in which a speech verb makes it a speaker
+AFTER, BEFORE = 5, 3
+#: Characters either side of a mention read for the decision: enough for TITLE_SPAN words.
+WINDOW_CHARS = 400  # tokens after / before a mention in which a speech verb makes it a speaker
 # A verb further before still introduces the speaker when only a title stands between them
 # ("каза началникът на щаба на Южна Корея Ким Дае-ки"): no punctuation and no "that" in between.
 TITLE_SPAN = 12
@@ -54,10 +57,16 @@ def speaking(
 ) -> list[bool]:
     """For each mention, whether the article reports the actor speaking at that point."""
     out = []
+    starts = [s for s, _ in sentence_bounds]
     for m in mentions:
-        start, end = next(
-            ((s, e) for s, e in sentence_bounds if s <= m.start < e + 1), (0, len(text))
+        i = bisect_right(starts, m.start) - 1
+        start, end = (
+            sentence_bounds[i] if i >= 0 and m.start < sentence_bounds[i][1] + 1 else (0, len(text))
         )
+        # Only a few words either side decide, so only a window is read: the work per mention
+        # stays constant however long the sentence (a page without full stops).
+        start = max(start, m.start - WINDOW_CHARS)
+        end = min(end, m.end + WINDOW_CHARS)
         after = [t.text for t in tokenize(text[m.end : end])][:AFTER]
         before = [t.text for t in tokenize(text[start : m.start])][-BEFORE:]
         head = text[start : m.start]
