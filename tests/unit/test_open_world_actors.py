@@ -234,3 +234,19 @@ def test_speaker_check_reads_a_window_not_the_whole_sentence() -> None:
     assert speaking(text, [m], [(0, len(text))]) == [True]
     far = "Путин " + filler + " каза"
     assert speaking(far, [ActorMention("x", "Путин", 0, 5, "name")], [(0, len(far))]) == [False]
+
+
+def test_actors_command_skips_a_non_string_text_with_its_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from stancekit.cli import app
+
+    src = tmp_path / "a.jsonl"
+    src.write_text(
+        '{"id": "a", "text": 42}\n{"id": "b", "text": "Путин каза, че НАТО греши.", "lang": "bg"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["actors", "--input", str(src), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "a.jsonl:1" in result.output and "text is not a string" in result.output
+    assert "vladimir_putin" in result.output and "nato" in result.output
