@@ -226,12 +226,13 @@ class ActorExtractor:
 #: Format characters that change no word but break matching: zero-width space, (non-)joiners,
 #: word joiner, soft hyphen, byte-order mark.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff")
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
 def strip_invisible(text: str) -> tuple[str, list[int] | None]:
     """``text`` without invisible format characters, and for each kept character its offset in
     ``text`` (``None`` when there was nothing to remove)."""
-    if not any(c in INVISIBLE for c in text):
+    if not _INVISIBLE_RE.search(text):
         return text, None
     origin = [i for i, c in enumerate(text) if c not in INVISIBLE]
     return "".join(text[i] for i in origin), origin

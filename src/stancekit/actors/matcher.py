@@ -83,13 +83,16 @@ class _FormToken:
         adj = lower[:-2] if not exact and len(lower) > 5 and lower.endswith(_ADJ_ENDINGS) else None
         return cls(word, lower, stem, exact, word[:1].isupper(), adj)
 
-    def match(self, tok: str) -> int:
-        tok = fold(tok)
+    def match(self, tok: str, low: str | None = None) -> int:
+        """How well ``tok`` matches; with ``low`` given, ``tok`` is already folded and ``low`` is
+        its lower case (the matcher folds each text token once, not once per form)."""
+        if low is None:
+            tok = fold(tok)
+            low = tok.lower()
         if self.exact:
             return EXACT if tok == self.text else NO
         if self.cased and tok[:1] != self.text[:1]:
             return NO
-        low = tok.lower()
         if low == self.lower:
             return EXACT
         for base in (self.lower, self.stem, self.adj_stem):
@@ -159,7 +162,12 @@ def derived_forms(entry: ActorEntry) -> list[tuple[str, str, str]]:
 
 
 def _key(word: str) -> str:
-    return fold(word).lower()[:3]
+    """The index key of a form's first word: its first four letters where every way it can match
+    (the word, its stem, an adjective's stem) is at least four letters long, else three. A text
+    token is looked up under both, so fewer forms are tried per token at the same recall."""
+    ft = _FormToken.of(word)
+    bases = [ft.lower] if ft.exact else [b for b in (ft.lower, ft.stem, ft.adj_stem) if b]
+    return ft.lower[:4] if min(map(len, bases)) >= 4 else ft.lower[:3]
 
 
 class GazetteerMatcher:
@@ -209,10 +217,15 @@ class GazetteerMatcher:
         """(start, end, exact tokens, form) for every form matching at every token."""
         out = []
         indexes = self._indexes(lang)
-        for i, tok in enumerate(tokens):
-            key = _key(tok.text)
+        folded = [fold(t.text) for t in tokens]
+        lowered = [f.lower() for f in folded]
+        for i in range(len(tokens)):
+            low = lowered[i]
             for index in indexes:
-                for form in index.get(key, ()):
+                forms = index.get(low[:3], ())
+                if len(low) >= 4 and low[:4] in index:
+                    forms = [*forms, *index[low[:4]]]
+                for form in forms:
                     n = len(form.tokens)
                     if i + n > len(tokens):
                         continue
@@ -224,7 +237,7 @@ class GazetteerMatcher:
                             gap.strip() == "." and len(tokens[i + j - 1].text) == 1
                         ):
                             break
-                        quality = ft.match(tokens[i + j].text)
+                        quality = ft.match(folded[i + j], lowered[i + j])
                         if quality == NO:
                             break
                         exact += quality == EXACT

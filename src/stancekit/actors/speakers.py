@@ -39,8 +39,8 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 AFTER, BEFORE = 5, 3
-#: Characters either side of a mention read for the decision: enough for TITLE_SPAN words.
-WINDOW_CHARS = 400  # tokens after / before a mention in which a speech verb makes it a speaker
+#: Characters read before a mention (enough for TITLE_SPAN words) and after it (AFTER words).
+WINDOW_CHARS, AFTER_CHARS = 300, 120  # tokens after / before a mention in which a speech verb makes it a speaker
 # A verb further before still introduces the speaker when only a title stands between them
 # ("каза началникът на щаба на Южна Корея Ким Дае-ки"): no punctuation and no "that" in between.
 TITLE_SPAN = 12
@@ -66,7 +66,7 @@ def speaking(
         # Only a few words either side decide, so only a window is read: the work per mention
         # stays constant however long the sentence (a page without full stops).
         start = max(start, m.start - WINDOW_CHARS)
-        end = min(end, m.end + WINDOW_CHARS)
+        end = min(end, m.end + AFTER_CHARS)
         after = [t.text for t in tokenize(text[m.end : end])][:AFTER]
         before = [t.text for t in tokenize(text[start : m.start])][-BEFORE:]
         head = text[start : m.start]
