@@ -38,9 +38,9 @@ _ATTRIBUTION = re.compile(
     r"according to|in the words of)\s*$",
     re.IGNORECASE,
 )
-AFTER, BEFORE = 5, 3
+AFTER, BEFORE = 5, 3  # tokens after / before a mention in which a speech verb makes it a speaker
 #: Characters read before a mention (enough for TITLE_SPAN words) and after it (AFTER words).
-WINDOW_CHARS, AFTER_CHARS = 300, 120  # tokens after / before a mention in which a speech verb makes it a speaker
+WINDOW_CHARS, AFTER_CHARS = 300, 120
 # A verb further before still introduces the speaker when only a title stands between them
 # ("каза началникът на щаба на Южна Корея Ким Дае-ки"): no punctuation and no "that" in between.
 TITLE_SPAN = 12
