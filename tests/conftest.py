@@ -183,3 +183,19 @@ def build_tiny_transformer(folder: Path, texts: list[str]) -> Path:
     BertForSequenceClassification(cfg).save_pretrained(folder, safe_serialization=True)
     fast.save_pretrained(folder)
     return folder
+
+
+#: Marked model inputs with labels for every target: the tiny training set of model tests.
+ROWS = [
+    ("war", "[ACTOR] Putin [/ACTOR] praised the invasion", "pro_russia"),
+    ("war", "[ACTOR] Zelensky [/ACTOR] condemned the invasion", "pro_ukraine"),
+    ("war", "[ACTOR] Guterres [/ACTOR] called for peace talks", "neutral"),
+    ("war", "[ACTOR] Sofia [/ACTOR] hosted a fair", "none"),
+    ("west", "[ACTOR] Putin [/ACTOR] called NATO an enemy", "anti_west"),
+    ("west", "[ACTOR] Zelensky [/ACTOR] thanked NATO allies", "pro_west"),
+    ("west", "[ACTOR] Guterres [/ACTOR] spoke to all sides", "neutral"),
+    ("west", "[ACTOR] Sofia [/ACTOR] hosted a fair", "none"),
+    ("sentiment", "[ACTOR] Putin [/ACTOR] the aggressor", "negative"),
+    ("sentiment", "[ACTOR] Zelensky [/ACTOR] the brave leader", "positive"),
+    ("sentiment", "[ACTOR] Guterres [/ACTOR] spoke", "neutral"),
+]
