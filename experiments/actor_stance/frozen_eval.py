@@ -34,31 +34,20 @@ from stancekit.data.adapters import frozen_docs, load_semeval_annotations  # noq
 from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import gold_actors, match_actors  # noqa: E402
 from stancekit.evaluation.metrics import macro_f1  # noqa: E402
+from stancekit.evaluation.official import macro_f1 as fixed_macro_f1  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
 
 STANCE = {"war": ["pro_russia", "pro_ukraine"], "west": ["anti_west", "pro_west"]}
 
 
-def score(frame: pd.DataFrame, target: str) -> float:
+def f_avg(frame: pd.DataFrame, target: str) -> float:
+    """War/west: mean F1 of the two stance classes, both always counted (SemEval-2016's F-avg);
+    sentiment: macro-F1 over the labels that occur."""
     sub = frame[frame["target"] == target]
     if target in STANCE:
-        return macro_f1(sub["label"], sub["pred"], STANCE[target]) if len(sub) else 0.0
+        return fixed_macro_f1(sub["label"], sub["pred"], STANCE[target])
     return macro_f1(sub["label"], sub["pred"], ["negative", "neutral", "positive"])
-
-
-def f_avg(frame: pd.DataFrame, target: str) -> float:
-    """F-avg over the two stance classes (both always counted, as in SemEval-2016)."""
-    sub = frame[frame["target"] == target]
-    if target not in STANCE:
-        return score(frame, target)
-    out = []
-    for lab in STANCE[target]:
-        tp = ((sub["label"] == lab) & (sub["pred"] == lab)).sum()
-        fp = ((sub["label"] != lab) & (sub["pred"] == lab)).sum()
-        fn = ((sub["label"] == lab) & (sub["pred"] != lab)).sum()
-        out.append(2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0)
-    return float(np.mean(out))
 
 
 def with_ci(frame: pd.DataFrame, target: str, n: int = 1000, seed: int = 0) -> list[float]:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from stancekit.config import build_extractor, compose  # noqa: E402
-from stancekit.data.adapters import read_semeval_articles  # noqa: E402
+from stancekit.data.adapters import frozen_docs, read_semeval_articles  # noqa: E402
 from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import actor_scores, gold_actors, match_actors  # noqa: E402
 
@@ -64,7 +64,7 @@ def main() -> None:
             "the frozen slice's misses are not shown: grow the layer from --set growth only"
         )
     batch = json.loads((ROOT / "data/annotations/batch2.json").read_text())
-    frozen = {d for docs in batch["frozen"].values() for d in docs}
+    frozen = frozen_docs(ROOT / "data/annotations/batch2.json")
     everything = {d for docs in batch["batch"].values() for d in docs}
     docs = frozen if args.set == "frozen" else everything - frozen
     gold = load_gold(args.rows, docs)

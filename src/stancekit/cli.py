@@ -715,16 +715,15 @@ def annotate_agreement(
     """Cohen's kappa and Krippendorff's alpha per target on rows labelled more than once."""
     import pandas as pd
 
-    from stancekit.annotation.adjudicate import GOLD
-    from stancekit.annotation.agreement import agreement
+    from stancekit.annotation.agreement import agreement_by_language
     from stancekit.data.io import read_records
     from stancekit.data.schema import LABEL_SPACE
 
     rows = pd.DataFrame([r.data for r in read_records(labels)])
     if "annotator" not in rows.columns:
         raise typer.BadParameter(f"{labels}: rows have no 'annotator' column")
-    rows = rows[rows["annotator"] != GOLD]  # the adjudicated gold is no annotator of its own
-    results = agreement(rows, LABEL_SPACE)
+    by_language = agreement_by_language(rows, LABEL_SPACE)
+    results = by_language[0][1]
     if not results:
         console.print("no (article, actor) was labelled by two annotators")
         raise typer.Exit(1)
@@ -732,10 +731,7 @@ def annotate_agreement(
         "| target | language | items | annotators | Cohen's kappa | Krippendorff's alpha |",
         "|---|---|---|---|---|---|",
     ]
-    langs = sorted(rows["lang"].dropna().unique()) if "lang" in rows.columns else []
-    for lang, res in [("all", results)] + [
-        (lang, agreement(rows[rows["lang"] == lang], LABEL_SPACE)) for lang in langs
-    ]:
+    for lang, res in by_language:
         for r in res:
             kappa = f"{r.kappa:.3f}" if r.kappa is not None else "–"
             lines.append(

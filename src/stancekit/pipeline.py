@@ -96,7 +96,7 @@ def stage_annotation_stats(cfg: DictConfig, root: Path) -> None:
     from collections import Counter
 
     from stancekit.annotation.adjudicate import GOLD
-    from stancekit.annotation.agreement import agreement
+    from stancekit.annotation.agreement import agreement_by_language
     from stancekit.data.io import read_records
     from stancekit.data.schema import LABEL_SPACE
 
@@ -113,11 +113,9 @@ def stage_annotation_stats(cfg: DictConfig, root: Path) -> None:
         stats[f"articles_{lang}"] = float(n)
     for (target, label), n in Counter(zip(gold["target"], gold["label"], strict=True)).items():
         stats[f"gold_{target}_{label}"] = float(n)
-    langs = sorted(people["lang"].dropna().unique())
-    for suffix, sub in [("", people)] + [
-        (f"_{lang}", people[people["lang"] == lang]) for lang in langs
-    ]:
-        for a in agreement(sub, LABEL_SPACE):
+    for lang, results in agreement_by_language(rows, LABEL_SPACE):
+        suffix = "" if lang == "all" else f"_{lang}"
+        for a in results:
             stats[f"agreement_{a.target}{suffix}_items"] = float(a.n_items)
             stats[f"agreement_{a.target}{suffix}_alpha"] = a.alpha
             if a.kappa is not None:

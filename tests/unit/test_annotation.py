@@ -257,3 +257,26 @@ def test_added_actor_keeps_its_mentions_through_standoff(tmp_path: Path) -> None
     assert standoff[0]["mentions"] == ["Sofia"] and standoff[0]["added"] is True
     back = resolve_standoff(standoff, arts)
     assert back[0].mentions == ("Sofia",) and back[0].actor == "Sofia"
+
+
+def test_agreement_by_language_leaves_the_gold_out() -> None:
+    from stancekit.annotation.agreement import agreement_by_language
+
+    rows = pd.DataFrame(
+        [
+            {
+                "doc_id": d,
+                "lang": lang,
+                "actor_id": "a",
+                "target": "war",
+                "label": lab,
+                "annotator": who,
+            }
+            for d, lang in (("d1", "bg"), ("d2", "en"))
+            for who, lab in (("x", "none"), ("y", "none"), ("adjudicated", "pro_russia"))
+        ]
+    )
+    by_lang = dict(agreement_by_language(rows, {"war": LABEL_SPACE["war"]}))
+    assert list(by_lang) == ["all", "bg", "en"]
+    assert by_lang["all"][0].n_items == 2 and by_lang["all"][0].n_annotators == 2
+    assert by_lang["bg"][0].n_items == 1

@@ -85,3 +85,17 @@ def agreement(
             conf.loc[x, y] += 1
         out.append(TargetAgreement(target, len(multi), len(annotators), kappa, alpha, conf))
     return out
+
+
+def agreement_by_language(
+    rows: pd.DataFrame, label_space: Mapping[str, Sequence[str]]
+) -> list[tuple[str, list[TargetAgreement]]]:
+    """:func:`agreement` over all rows (``"all"``) and then per ``lang``, the adjudicated gold
+    rows left out: they are no annotator of their own."""
+    from stancekit.annotation.adjudicate import GOLD
+
+    people = rows[rows["annotator"] != GOLD]
+    langs = sorted(people["lang"].dropna().unique()) if "lang" in people.columns else []
+    return [("all", agreement(people, label_space))] + [
+        (lang, agreement(people[people["lang"] == lang], label_space)) for lang in langs
+    ]
