@@ -11,7 +11,12 @@ import pytest
 from stancekit.actors import ActorExtractor, Gazetteer
 from stancekit.annotation.agreement import agreement, cohen_kappa, krippendorff_alpha
 from stancekit.annotation.labelstudio import build_tasks, import_export, label_config
-from stancekit.annotation.standoff import StandoffError, resolve_standoff, to_standoff
+from stancekit.annotation.standoff import (
+    StandoffError,
+    resolve_standoff,
+    standoff_rows,
+    to_standoff,
+)
 from stancekit.data.schema import LABEL_SPACE, Article
 from tests.conftest import TINY_GAZETTEER
 
@@ -220,6 +225,9 @@ def test_standoff_round_trip_keeps_no_text() -> None:
     assert back[0].evidence == "Putin praised the war." and back[1].evidence == ""
     with pytest.raises(StandoffError, match="evidence not in the article"):
         to_standoff([{**rows[0], "evidence": "Made up."}], arts)
+    kept, problems = standoff_rows([*rows, {**rows[0], "evidence": "Made up."}], arts)
+    assert len(kept) == 2 and len(problems) == 1
+    assert problems[0].startswith("row 3 (a1, vladimir_putin, war): evidence not in the article")
 
 
 def test_added_actor_keeps_its_mentions_through_standoff(tmp_path: Path) -> None:

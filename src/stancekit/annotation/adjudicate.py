@@ -78,3 +78,19 @@ def adjudicate(
         chosen["resolution"] = how
         gold.rows.append(chosen)
     return gold
+
+
+def read_decisions(path: Any, articles: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Decisions from a JSONL file; a label decision's evidence text becomes offsets into its article."""
+    from stancekit.annotation.standoff import to_standoff
+    from stancekit.data.io import read_records
+
+    decided = []
+    for rec in read_records(path):
+        d = dict(rec.data)
+        if "target" in d and "evidence" in d:
+            offsets = to_standoff([{**d, "annotator": "adjudicator"}], articles)[0]
+            d.update({k: v for k, v in offsets.items() if k.startswith("evidence_")})
+            d.pop("evidence")
+        decided.append(d)
+    return decided

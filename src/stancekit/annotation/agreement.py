@@ -99,3 +99,30 @@ def agreement_by_language(
     return [("all", agreement(people, label_space))] + [
         (lang, agreement(people[people["lang"] == lang], label_space)) for lang in langs
     ]
+
+
+def agreement_markdown(rows: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> str | None:
+    """Agreement per target and language as a markdown table, then each target's confusion matrix;
+    ``None`` when no (article, actor) was labelled by two annotators."""
+    by_language = agreement_by_language(rows, label_space)
+    results = by_language[0][1]
+    if not results:
+        return None
+    lines = [
+        "| target | language | items | annotators | Cohen's kappa | Krippendorff's alpha |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lang, res in by_language:
+        for r in res:
+            kappa = f"{r.kappa:.3f}" if r.kappa is not None else "–"
+            lines.append(
+                f"| {r.target} | {lang} | {r.n_items} | {r.n_annotators} | {kappa} | {r.alpha:.3f} |"
+            )
+    report = "\n".join(lines) + "\n"
+    for r in results:
+        cols = list(r.confusion.columns)
+        report += f"\n### {r.target}: {r.confusion.index.name} (rows) × {r.confusion.columns.name} (columns)\n\n"
+        report += "| | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols) + "\n"
+        for lab, row in r.confusion.iterrows():
+            report += f"| {lab} | " + " | ".join(str(v) for v in row) + " |\n"
+    return report

@@ -74,6 +74,24 @@ def to_standoff(
     return out
 
 
+def standoff_rows(
+    rows: Iterable[Mapping[str, Any]], articles: Mapping[str, Article]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows as stand-off rows, and a problem line for each row left out because its evidence is not
+    in its article (whitespace aside)."""
+    ok, problems = [], []
+    for n, r in enumerate(rows, start=1):
+        evidence = " ".join((r.get("evidence") or "").split())
+        if evidence and evidence not in " ".join(articles[r["doc_id"]].text.split()):
+            problems.append(
+                f"row {n} ({r['doc_id']}, {r['actor_id']}, {r['target']}): evidence not in the "
+                "article; row left out of the stand-off file"
+            )
+        else:
+            ok.append(r)
+    return to_standoff(ok, articles), problems
+
+
 def resolve_standoff(
     rows: Iterable[Mapping[str, Any]],
     articles: Mapping[str, Article],

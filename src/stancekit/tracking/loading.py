@@ -203,3 +203,16 @@ def load_checked_model(model_uri: str, trust_code: bool = False) -> tuple[Any, F
     with _no_pickles():
         model = mlflow.pyfunc.load_model(str(fetched.path), suppress_warnings=True)
     return model, fetched
+
+
+def stancekit_model_dir(uri: str) -> Path:
+    """A logged/registered pyfunc's stancekit model folder (or a plain saved model folder)."""
+    if Path(uri).is_dir():
+        return Path(uri)
+    import mlflow
+
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    for candidate in (local / "artifacts" / "model", local / "model", local):
+        if (candidate / "stancekit_model.json").exists():
+            return candidate
+    raise FileNotFoundError(f"{uri}: no stancekit model inside (looked in {local})")

@@ -264,3 +264,39 @@ def _has(pkg: str) -> bool:
         return True
     except PackageNotFoundError:
         return False
+
+
+CV_PREDICTION_COLUMNS = (
+    "doc_id",
+    "lang",
+    "actor_id",
+    "target",
+    "label",
+    "pred",
+    "confidence",
+    "fold",
+)
+
+
+def log_cv_run(
+    cfg: DictConfig, metrics: dict[str, float], pred: pd.DataFrame, splits: list[str] | None
+) -> str:
+    """One MLflow run for a cross-validation: config, ``cv_*`` metrics, out-of-fold predictions."""
+    import mlflow
+
+    with mlflow.start_run(
+        experiment_id=ensure_experiment(cfg.tracking.experiment), run_name=f"cv-{cfg.model.name}"
+    ) as run:
+        mlflow.set_tags(
+            {
+                "model": cfg.model.name,
+                "data": cfg.data.name,
+                "kind": "cv",
+                "cv_splits": ",".join(splits) if splits else "all",
+            }
+        )
+        mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
+        mlflow.log_metrics(metrics)
+        columns = [c for c in CV_PREDICTION_COLUMNS if c in pred]
+        mlflow.log_text(pred[columns].to_csv(index=False), "predictions/cv.csv")
+        return str(run.info.run_id)

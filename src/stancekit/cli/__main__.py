@@ -1,0 +1,3 @@
+from stancekit.cli import app
+
+app()
