@@ -94,6 +94,42 @@ def _weighted_macro_f1(
     return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
 
 
+def resample_counts(doc_ids: Sequence[object], n_bootstrap: int, seed: int) -> np.ndarray:
+    """How often each row's article is drawn in each resample (``n_bootstrap`` × rows).
+
+    Each resample draws as many articles as there are, with replacement; a row counts as often as
+    its article. Two prediction sets over the same rows share these weights: a paired resample.
+    """
+    rng = np.random.default_rng(seed)
+    docs, doc_index = np.unique(np.asarray(doc_ids), return_inverse=True)
+    counts = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_bootstrap)
+    return counts[:, doc_index].astype(float)
+
+
+def bootstrap_scores(
+    frame: pd.DataFrame,
+    label_space: Mapping[str, Sequence[str]],
+    weights: np.ndarray,
+    pred_column: str = "pred",
+) -> dict[str, np.ndarray]:
+    """Macro-F1 of each resample (rows of ``weights``): overall ("") and per target."""
+    per_target: dict[str, np.ndarray] = {}
+    for target, labels in label_space.items():
+        sel = (frame["target"] == target).to_numpy()
+        if not sel.any():
+            continue
+        code = {lab: i for i, lab in enumerate(labels)}
+        true = np.array([code[v] for v in frame["label"][sel]])
+        pred = np.array([code[v] for v in frame[pred_column][sel]])
+        w = weights[:, sel]
+        scores = _weighted_macro_f1(true, pred, w, len(labels))
+        # A resample without any row of this target has no score for it.
+        per_target[target] = np.where(w.sum(axis=1) > 0, scores, np.nan)
+    if not per_target:
+        return {}
+    return {"": np.nanmean(np.vstack(list(per_target.values())), axis=0), **per_target}
+
+
 def bootstrap_intervals(
     frame: pd.DataFrame,
     label_space: Mapping[str, Sequence[str]],
@@ -102,26 +138,8 @@ def bootstrap_intervals(
     seed: int = 0,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Percentile intervals of overall ("") and per-target macro-F1, resampling whole articles."""
-    rng = np.random.default_rng(seed)
-    docs, doc_index = np.unique(frame["doc_id"].to_numpy(), return_inverse=True)
-    # Each resample draws len(docs) articles with replacement; a row counts as often as its article.
-    counts = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_bootstrap)
-    per_target: dict[str, np.ndarray] = {}
-    for target, labels in label_space.items():
-        sel = (frame["target"] == target).to_numpy()
-        if not sel.any():
-            continue
-        code = {lab: i for i, lab in enumerate(labels)}
-        true = np.array([code[v] for v in frame["label"][sel]])
-        pred = np.array([code[v] for v in frame["pred"][sel]])
-        weights = counts[:, doc_index[sel]].astype(float)
-        scores = _weighted_macro_f1(true, pred, weights, len(labels))
-        # A resample without any row of this target has no score for it.
-        per_target[target] = np.where(weights.sum(axis=1) > 0, scores, np.nan)
-    if not per_target:
-        return {}, {}
-    stacked = np.vstack(list(per_target.values()))
-    samples = {"": np.nanmean(stacked, axis=0), **per_target}
+    weights = resample_counts(frame["doc_id"].to_numpy(), n_bootstrap, seed)
+    samples = bootstrap_scores(frame, label_space, weights)
     alpha = (1 - ci) / 2
     low = {k: float(np.nanquantile(v, alpha)) for k, v in samples.items()}
     high = {k: float(np.nanquantile(v, 1 - alpha)) for k, v in samples.items()}

@@ -20,6 +20,7 @@ from stancekit.evaluation.metrics import classification_report_text
 from stancekit.evaluation.plots import confusion_figure, reliability_figure
 from stancekit.paths import project_root
 from stancekit.scoring.core import StanceScorer, write_actor_config
+from stancekit.training.examples import split_fingerprint
 from stancekit.training.train import TrainResult, resolved_config
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,11 @@ def default_tracking_uri(root: str | Path | None = None) -> str:
 
 
 def setup_tracking(uri: str | None = None, root: str | Path | None = None) -> str:
+    """Point MLflow (tracking and registry) at ``uri``: an explicit URI (``--tracking-uri``,
+    ``tracking.uri``) wins over ``$MLFLOW_TRACKING_URI``, which wins over the project's store."""
     import mlflow
 
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or uri or default_tracking_uri(root)
+    uri = uri or default_tracking_uri(root)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
@@ -176,6 +179,10 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
                 "family": result.model.family,
                 "data": cfg.data.name,
                 "data_fingerprint": result.data_fingerprint,
+                **{
+                    f"{split}_fingerprint": split_fingerprint(result.examples, split)
+                    for split in ("val", "test")
+                },
                 "git_commit": git_commit(root),
                 "stancekit_version": version("stancekit") if _has("stancekit") else "dev",
             }
@@ -206,12 +213,7 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
                 reliability_figure(frame["confidence"], frame["label"] == frame["pred"]),
                 f"plots/reliability_{split}.png",
             )
-            cols = [
-                c
-                for c in ("doc_id", "lang", "actor_id", "target", "label", "pred", "confidence")
-                if c in frame.columns
-            ]
-            mlflow.log_text(frame[cols].to_csv(index=False), f"predictions/{split}.csv")
+            log_predictions(frame, split)
         if result.quarantine:
             mlflow.log_text(
                 "\n".join(json.dumps(q, ensure_ascii=False) for q in result.quarantine),
@@ -266,7 +268,8 @@ def _has(pkg: str) -> bool:
         return False
 
 
-CV_PREDICTION_COLUMNS = (
+#: The per-row predictions every evaluation stores, so two runs on the same rows compare row by row.
+PREDICTION_COLUMNS = (
     "doc_id",
     "lang",
     "actor_id",
@@ -274,8 +277,29 @@ CV_PREDICTION_COLUMNS = (
     "label",
     "pred",
     "confidence",
+    "proba",
     "fold",
 )
+
+
+def predictions_csv(frame: pd.DataFrame) -> str:
+    """Ids, gold, prediction, confidence and the probabilities (JSON) of each row, as CSV."""
+    out = frame[[c for c in PREDICTION_COLUMNS if c in frame.columns]].copy()
+    if "proba" in out:
+        out["proba"] = [
+            json.dumps({k: round(float(v), 6) for k, v in p.items()}, sort_keys=True)
+            if isinstance(p, dict)
+            else p
+            for p in out["proba"]
+        ]
+    return out.to_csv(index=False)
+
+
+def log_predictions(frame: pd.DataFrame, name: str) -> None:
+    """Store an evaluation's per-row predictions as the run artifact ``predictions/<name>.csv``."""
+    import mlflow
+
+    mlflow.log_text(predictions_csv(frame), f"predictions/{name}.csv")
 
 
 def log_cv_run(
@@ -297,6 +321,5 @@ def log_cv_run(
         )
         mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
         mlflow.log_metrics(metrics)
-        columns = [c for c in CV_PREDICTION_COLUMNS if c in pred]
-        mlflow.log_text(pred[columns].to_csv(index=False), "predictions/cv.csv")
+        log_predictions(pred, "cv")
         return str(run.info.run_id)

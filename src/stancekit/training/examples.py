@@ -112,3 +112,11 @@ def fingerprint(frame: pd.DataFrame) -> str:
         h.update(rec.encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()
+
+
+def split_fingerprint(frame: pd.DataFrame, split: str) -> str:
+    """The fingerprint of one split's rows (``split`` column): what identifies a held-out set."""
+    if "split" not in frame.columns:
+        return ""
+    columns = [c for c in EXAMPLE_COLUMNS if c in frame.columns]
+    return fingerprint(frame.loc[frame["split"] == split, columns])
