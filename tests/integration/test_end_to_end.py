@@ -18,10 +18,15 @@ from tests.conftest import ROOT, SEED_ARTICLE, write_jsonl
 runner = CliRunner()
 
 
-def _cli(*args: str) -> str:
+def _cli(*args: str, codes: tuple[int, ...] = (0,)) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in codes, result.output
     return result.output
+
+
+def _promote(*args: str) -> str:
+    """Make sure a champion exists: promoted (0) or kept (10) are both fine here."""
+    return _cli("promote", "--experiment", "e2e", *args, codes=(0, 10))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +45,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "-m",
         "stancekit.train",
         "-m",
-        "model=tfidf_logreg,tfidf_svm",
+        "model=tfidf_logreg,tfidf_svm,majority",
         f"data.articles={a}",
         f"data.labels={lab}",
         "tracking.experiment=e2e",
@@ -54,37 +59,137 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
-def test_compare_lists_both_families_with_intervals(trained: dict) -> None:
-    out_md = trained["tmp"] / "compare.md"
-    output = _cli("compare", "--experiment", "e2e", "--output", str(out_md))
-    text = out_md.read_text()
-    assert "tfidf_logreg" in text and "tfidf_svm" in text
-    assert "[" in text.splitlines()[4]  # the metric with its interval
-    assert "val_macro_f1" in output
+def test_compare_lists_runs_with_intervals_p_values_and_breakdowns(trained: dict) -> None:
+    import mlflow
+
+    from stancekit.tracking.runs import log_predictions
+
+    # A run evaluated on other data (its val fingerprint differs) is set apart, never mixed in.
+    mlflow.set_experiment("e2e")
+    with mlflow.start_run(run_name="elsewhere"):
+        mlflow.set_tags({"model": "elsewhere", "val_fingerprint": "0" * 64})
+        log_predictions(
+            pd.DataFrame(
+                [{"doc_id": "x", "actor_id": "a", "target": "war", "label": "none", "pred": "none"}]
+            ),
+            "val",
+        )
+    out_dir = trained["tmp"] / "reports"
+    output = _cli(
+        "compare", "--experiment", "e2e", "--output-dir", str(out_dir), "--bootstrap", "50"
+    )
+    text = (out_dir / "compare_e2e_val.md").read_text()
+    assert "tfidf_logreg" in text and "tfidf_svm" in text and "majority" in text
+    assert "set apart, not compared: elsewhere" in text and "evaluated on other data" in output
+    assert "### Macro-F1 by lang" in text and "### Macro-F1 by actor type" in text
+    table = pd.read_csv(out_dir / "compare_e2e_val.csv")
+    assert len(table) == 3 and table["baseline"].sum() == 1
+    others = table[~table["baseline"]]
+    assert others["p_value"].between(0, 1).all() and others["p_value_war"].notna().all()
+    assert (table["macro_f1_ci_low"] <= table["macro_f1"]).all()
+    breakdown = pd.read_csv(out_dir / "compare_e2e_val_breakdown.csv")
+    assert {"lang", "target", "actor_type"} <= set(breakdown["by"])
+    assert "person" in set(breakdown[breakdown["by"] == "actor_type"]["group"])
+    # the chart with intervals and the tables are logged as a run of their own
+    runs = mlflow.search_runs(experiment_names=["e2e"], filter_string="tags.kind = 'compare'")
+    arts = {a.path for a in mlflow.MlflowClient().list_artifacts(runs.iloc[0]["run_id"], "compare")}
+    assert "compare/macro_f1_intervals.png" in arts and "compare/compare.csv" in arts
 
 
 def test_promote_then_gate(trained: dict) -> None:
     import mlflow
     from mlflow import MlflowClient
 
-    output = _cli("promote", "--experiment", "e2e", "--metric", "val_macro_f1")
-    assert "promoted" in output
+    report = trained["tmp"] / "gate.json"
+    output = _cli("promote", "--experiment", "e2e", "--report", str(report))
+    assert "promoted" in output and "[pass] floor" in output
     champ = MlflowClient().get_model_version_by_alias("stancekit-stance", "champion")
-    assert str(champ.version) == "1"
-    # Promoting again: the best run is already champion, nothing moves.
-    output = _cli("promote", "--experiment", "e2e")
+    assert str(champ.version) == "1" and champ.tags["gate.decision"] == "promoted"
+    decided = json.loads(report.read_text())
+    assert decided["promoted"] and decided["test_rows"] > 0 and decided["test_fingerprint"]
+    run = mlflow.get_run(champ.run_id)
+    assert decided["test_fingerprint"] == run.data.tags["test_fingerprint"]
+    # Promoting again: the best run is already champion, nothing moves; exit 10 says "kept".
+    output = _cli("promote", "--experiment", "e2e", codes=(10,))
     assert "kept champion" in output
     assert (
         str(MlflowClient().get_model_version_by_alias("stancekit-stance", "champion").version)
         == "1"
     )
-    assert mlflow.get_run(champ.run_id).data.tags["family"] == "tfidf"
+    assert run.data.tags["family"] == "tfidf"
+
+
+def _run_of(model: str) -> str:
+    import mlflow
+
+    runs = mlflow.search_runs(experiment_names=["e2e"], filter_string=f"tags.model = '{model}'")
+    return str(runs.iloc[0]["run_id"])
+
+
+def _champion(name: str) -> str | None:
+    from stancekit.tracking.registry import pin_alias
+
+    pinned = pin_alias(name, "champion")
+    return pinned.version if pinned else None
+
+
+def test_gate_moves_champion_only_when_the_rule_passes(
+    trained: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlflow import MlflowClient
+
+    from stancekit.tracking import promotion
+
+    name = "gate-e2e"
+    majority = _run_of("majority")
+    _cli("promote", "--run", majority, "--name", name, "gate.floor=0")
+    assert _champion(name) == "1"
+
+    # A crash at any step before the move leaves `champion` where it was (exit 1).
+    for failing in ("evaluated", "logged", "tagged", "reported"):
+
+        def boom(step: str, failing: str = failing) -> None:
+            if step == failing:
+                raise RuntimeError(f"injected failure at {step}")
+
+        monkeypatch.setattr(promotion, "_step", boom)
+        output = _cli("promote", "--experiment", "e2e", "--name", name, codes=(1,))
+        assert "injected failure" in output
+        assert _champion(name) == "1", failing
+
+    # The champion moved by someone else while the gate evaluated: the gate refuses to move it.
+    def moved(step: str) -> None:
+        if step == "evaluated":
+            MlflowClient().delete_registered_model_alias(name, "champion")
+
+    monkeypatch.setattr(promotion, "_step", moved)
+    output = _cli("promote", "--experiment", "e2e", "--name", name, codes=(1,))
+    assert "moved from v1 to nothing" in output and _champion(name) is None
+    MlflowClient().set_registered_model_alias(name, "champion", "1")
+    monkeypatch.undo()
+
+    # The real thing: the best TF-IDF run beats the majority champion significantly.
+    report = trained["tmp"] / "gate2.json"
+    output = _cli("promote", "--experiment", "e2e", "--name", name, "--report", str(report))
+    decided = json.loads(report.read_text())
+    new = decided["challenger_version"]
+    assert _champion(name) == new != "1" and decided["champion_version"] == "1"
+    assert {c["name"] for c in decided["checks"]} == {"gain", "significant", "no_target_worse"}
+    assert decided["differences"]["overall"]["p_better"] < 0.05
+    tags = MlflowClient().get_model_version(name, new).tags
+    assert tags["gate.decision"] == "promoted" and float(tags["gate.p_value"]) < 0.05
+    assert str(MlflowClient().get_model_version_by_alias(name, "challenger").version) == new
+
+    # The majority model against the new champion: kept, exit 10, the decision on its version.
+    output = _cli("promote", "--run", majority, "--name", name, codes=(10,))
+    assert "[FAIL] gain" in output and _champion(name) == new
+    assert MlflowClient().get_model_version(name, "1").tags["gate.decision"] == "kept"
 
 
 def test_score_writes_one_row_per_article_actor_target(trained: dict) -> None:
     from mlflow import MlflowClient
 
-    _cli("promote", "--experiment", "e2e")
+    _promote()
     tmp: Path = trained["tmp"]
     bad = trained["articles_rows"][:3] + [{"id": "broken", "text": ""}, {"text": "no id"}]
     inp = write_jsonl(tmp / "score_in.jsonl", bad)
@@ -137,7 +242,7 @@ def test_score_writes_one_row_per_article_actor_target(trained: dict) -> None:
 @pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/data/seed is not present")
 def test_score_seed_article(trained: dict) -> None:
     tmp: Path = trained["tmp"]
-    _cli("promote", "--experiment", "e2e")
+    _promote()
     inp = write_jsonl(
         tmp / "seed.jsonl", [{"id": "seed", "lang": "bg", "text": SEED_ARTICLE.read_text()}]
     )
@@ -162,7 +267,7 @@ def test_logged_model_is_code_plus_skops_with_signature(trained: dict) -> None:
     import mlflow
     import yaml
 
-    _cli("promote", "--experiment", "e2e")
+    _promote()
     local = Path(mlflow.artifacts.download_artifacts("models:/stancekit-stance@champion"))
     files = {p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()}
     assert {
@@ -242,7 +347,7 @@ def test_evaluate_on_a_public_adapter_file(trained: dict, tmp_path: Path) -> Non
     """`stancekit evaluate` on any file an adapter reads: here a NewsMTSC-format folder."""
     from tests.unit.test_public_data import _jsonl, _newsmtsc_sentence
 
-    _cli("promote", "--experiment", "e2e")
+    _promote()
     _jsonl(
         tmp_path / "train.jsonl",
         [

@@ -81,3 +81,58 @@ def metrics_table(metrics: Mapping[str, float], title: str, digits: int = 3) -> 
     for k, v in metrics.items():
         table.add_row(k, f"{v:.{digits}f}")
     console.print(table)
+
+
+def rows_table(rows: list[dict[str, str]], title: str) -> None:
+    """String rows (one dict per row) as a rich table."""
+    table = Table(title=title)
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+    for h in headers:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*(row.get(h, "") for h in headers))
+    console.print(table)
+
+
+def comparison_tables(cmp: Any, label_space: Mapping[str, Any]) -> None:
+    """The comparison: the main table, per-class F1, then each breakdown."""
+    from stancekit.evaluation.comparison import (
+        BREAKDOWNS,
+        breakdown_rows,
+        class_rows,
+        summary_rows,
+    )
+
+    for note in cmp.notes:
+        console.print(note, markup=False)
+    rows_table(
+        summary_rows(cmp, list(label_space)),
+        "macro-F1 [95% CI]; Δ and p: paired bootstrap against the baseline",
+    )
+    rows_table(class_rows(cmp, label_space), "F1 per class")
+    for by in BREAKDOWNS:
+        rows = breakdown_rows(cmp, by)
+        if rows:
+            rows_table(rows, f"macro-F1 by {by.replace('_', ' ')}")
+
+
+def gate_decision(d: Any) -> None:
+    """The gate's decision, its checks and where it was recorded."""
+    verb = "promoted" if d.promoted else "kept champion"
+    version = f"v{d.challenger_version}" if d.challenger_version else "(not registered)"
+    console.print(
+        f"{verb}: {d.name} {version} (run {d.challenger_run[:8]}); champion before: "
+        f"{('v' + d.champion_version) if d.champion_version else 'none'}",
+        markup=False,
+    )
+    for c in d.checks:
+        console.print(f"  [{'pass' if c.passed else 'FAIL'}] {c.name}: {c.detail}", markup=False)
+    if not d.checks:
+        console.print(f"  {d.reason}", markup=False)
+    for note in d.notes:
+        console.print(f"  note: {note}", markup=False)
+    if d.test_rows:
+        console.print(
+            f"  judged on {d.test_rows} '{d.test_split}' rows, fingerprint {d.test_fingerprint[:12]}",
+            markup=False,
+        )

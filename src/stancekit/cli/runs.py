@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from omegaconf import DictConfig
 
 from stancekit.cli.common import TrackingOpt, console, one_line_errors, tracking
 
@@ -96,49 +97,81 @@ def evaluate(
 @one_line_errors
 def compare(
     experiment: Annotated[str, typer.Option(help="MLflow experiment name")],
-    metric: Annotated[str, typer.Option(help="metric to rank by")] = "val_macro_f1",
-    output: Annotated[
-        Path | None, typer.Option(help="markdown file (default reports/compare_<experiment>.md)")
+    split: Annotated[
+        str,
+        typer.Option(help="whose stored predictions: val | test | cv (predictions/<split>.csv)"),
+    ] = "val",
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="run id (or prefix) or `champion`; default the best run by --metric"),
     ] = None,
+    metric: Annotated[str, typer.Option(help="logged metric that picks the default baseline")] = (
+        "val_macro_f1"
+    ),
+    name: Annotated[str, typer.Option(help="registered model (for --baseline champion)")] = (
+        "stancekit-stance"
+    ),
+    bootstrap: Annotated[int, typer.Option(help="bootstrap resamples (by article)")] = 1000,
+    output_dir: Annotated[
+        Path | None, typer.Option(help="markdown + CSV files (default reports/)")
+    ] = None,
+    log: Annotated[bool, typer.Option(help="log the table and chart as an MLflow run")] = True,
     tracking_uri: TrackingOpt = None,
 ) -> None:
-    """Rank an experiment's runs by a metric; print the table and write it as markdown."""
+    """Runs × metrics with intervals, paired p-values against a baseline, breakdowns by language,
+    target and actor type; runs evaluated on other data are set apart."""
+    from stancekit.cli.render import comparison_tables
     from stancekit.paths import project_root
-    from stancekit.tracking.registry import compare_runs, to_markdown
+    from stancekit.tracking.compare import compare_experiment, write_outputs
 
     tracking(tracking_uri)
-    md = to_markdown(compare_runs(experiment, metric), metric)
-    output = output or project_root() / "reports" / f"compare_{experiment}.md"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(f"# {experiment}: runs by {metric}\n\n{md}", encoding="utf-8")
-    console.print(md, markup=False)
-    console.print(f"written to {output}")
+    result = compare_experiment(
+        experiment, split, baseline, name, metric, n_bootstrap=bootstrap, log_run=log
+    )
+    comparison_tables(result.comparison, result.label_space)
+    paths = write_outputs(
+        result, output_dir or project_root() / "reports", f"compare_{experiment}_{split}"
+    )
+    console.print("written to " + ", ".join(str(p) for p in paths))
 
 
 @one_line_errors
 def promote(
     experiment: Annotated[
-        str, typer.Option(help="MLflow experiment whose best run is the challenger")
-    ],
-    metric: Annotated[str, typer.Option(help="metric to compare")] = "val_macro_f1",
+        str | None, typer.Option(help="MLflow experiment whose best run is the challenger")
+    ] = None,
+    run: Annotated[str | None, typer.Option(help="the challenger's run id instead")] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="config overrides: gate=strict, gate.alpha=0.01; data=... judges on that data"
+        ),
+    ] = None,
     name: Annotated[str, typer.Option(help="registered model name")] = "stancekit-stance",
-    min_delta: Annotated[
-        float, typer.Option(help="margin the challenger must beat the champion by")
-    ] = 0.0,
-    force: Annotated[
-        bool, typer.Option(help="move `champion` whatever the comparison says")
-    ] = False,
+    report: Annotated[Path | None, typer.Option(help="JSON report of the decision")] = None,
     tracking_uri: TrackingOpt = None,
 ) -> None:
-    """Register the best run as `challenger`; make it `champion` only if it beats the current one."""
-    from stancekit.tracking.registry import promote as do_promote
+    """The gate: challenger vs champion on the frozen test set by the rule in conf/gate/.
+    Exit 0: promoted; 10: champion kept; 1: error (champion untouched)."""
+    from stancekit.cli.render import gate_decision
+    from stancekit.tracking.gate import GateRule
+    from stancekit.tracking.promotion import promote as run_gate
 
     tracking(tracking_uri)
-    p = do_promote(experiment, name=name, metric=metric, min_delta=min_delta, force=force)
-    verb = "promoted" if p.promoted else "kept champion"
-    console.print(
-        f"{verb}: {p.name} v{p.version} (run {p.run_id[:8]}, {p.metric}={p.value:.4f}); {p.reason}"
-    )
+    cfg, data_cfg = _gate_config(overrides or [])
+    decision = run_gate(GateRule.from_config(cfg.gate), name, experiment, run, data_cfg, report)
+    gate_decision(decision)
+    raise typer.Exit(decision.exit_code)
+
+
+def _gate_config(overrides: list[str]) -> tuple[DictConfig, DictConfig | None]:
+    """The composed config, and it as the data to judge on when an override names the data."""
+    from stancekit.config import compose
+
+    cfg = compose(overrides)
+    data_keys = ("data", "actors", "train.", "seed", "paths")
+    names_data = any(o.lstrip("+~").startswith(data_keys) for o in overrides)
+    return cfg, (cfg if names_data else None)
 
 
 def demo(
@@ -162,9 +195,15 @@ def demo(
             check=True,
         )
     console.rule("2. compare")
-    compare(experiment=experiment, tracking_uri=uri)
-    console.rule("3. promote")
-    promote(experiment=experiment, name=cfg.tracking.registered_model, tracking_uri=uri)
+    compare(experiment=experiment, tracking_uri=uri, bootstrap=200)
+    console.rule("3. promote (the gate in conf/gate/default.yaml)")
+    from stancekit.cli.render import gate_decision
+    from stancekit.tracking.gate import GateRule
+    from stancekit.tracking.promotion import promote as run_gate
+
+    gate_decision(
+        run_gate(GateRule.from_config(cfg.gate), cfg.tracking.registered_model, experiment)
+    )
     console.rule("4. score with the champion")
     score(
         model=f"models:/{cfg.tracking.registered_model}@champion",

@@ -1,4 +1,9 @@
-"""Comparing runs and promoting the best to the registry: aliases `challenger` and `champion`."""
+"""The registry: ranking an experiment's runs, registering versions, moving aliases safely.
+
+Aliases: ``champion`` is what scorers load (``models:/<name>@champion``); ``challenger`` is the
+last version the gate judged. Only :mod:`stancekit.tracking.gate` moves ``champion``, and only
+with :func:`move_alias`, which refuses when the alias moved since it was read.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,15 @@ from stancekit.tracking.runs import MODEL_URI_TAG
 
 log = logging.getLogger(__name__)
 CHAMPION, CHALLENGER = "champion", "challenger"
+DESCRIPTION = "Actor stance toward the war and the West (stancekit)"
 
 
-def compare_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
-    """The experiment's finished runs, best first by ``metric``, with its interval and per-target values."""
+class AliasMoved(RuntimeError):
+    """The alias no longer points where it pointed when the decision was taken."""
+
+
+def ranked_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
+    """The experiment's finished runs with ``metric``, best first (run_id, model, metric, has_model)."""
     import mlflow
 
     exp = mlflow.get_experiment_by_name(experiment)
@@ -28,143 +38,103 @@ def compare_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
     if runs.empty or f"metrics.{metric}" not in runs.columns:
         raise ValueError(f"no finished run in '{experiment}' has metric '{metric}'")
     runs = runs[runs[f"metrics.{metric}"].notna()]
-    cols = {"run_id": "run_id", "tags.model": "model", "start_time": "start_time"}
-    table = runs[[c for c in cols if c in runs.columns]].rename(columns=cols)
-    table[metric] = runs[f"metrics.{metric}"]
-    for suffix in ("ci_low", "ci_high"):
-        if f"metrics.{metric}_{suffix}" in runs.columns:
-            table[f"{metric}_{suffix}"] = runs[f"metrics.{metric}_{suffix}"]
-    for col in sorted(
-        c for c in runs.columns if c.startswith(f"metrics.{metric}_") and "_ci_" not in c
-    ):
-        table[col.removeprefix("metrics.")] = runs[col]
-    table["has_model"] = (
-        runs.get(f"tags.{MODEL_URI_TAG}", pd.Series([None] * len(runs))).notna().to_numpy()
+    table = pd.DataFrame(
+        {
+            "run_id": runs["run_id"],
+            "model": runs.get("tags.model", pd.Series([""] * len(runs), index=runs.index)),
+            "start_time": runs["start_time"],
+            metric: runs[f"metrics.{metric}"],
+            "has_model": runs.get(
+                f"tags.{MODEL_URI_TAG}", pd.Series([None] * len(runs), index=runs.index)
+            ).notna(),
+        }
     )
     return table.sort_values(metric, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def to_markdown(table: pd.DataFrame, metric: str = "val_macro_f1") -> str:
-    """A markdown table, the metric shown with its 95% interval."""
-    shown = []
-    for _, r in table.iterrows():
-        value = f"{r[metric]:.3f}"
-        if f"{metric}_ci_low" in r and pd.notna(r[f"{metric}_ci_low"]):
-            value += f" [{r[f'{metric}_ci_low']:.3f}, {r[f'{metric}_ci_high']:.3f}]"
-        row = {"model": r.get("model", ""), metric: value}
-        for col in table.columns:
-            if col.startswith(f"{metric}_") and "ci_" not in col:
-                row[col.removeprefix(f"{metric}_")] = f"{r[col]:.3f}" if pd.notna(r[col]) else ""
-        row["run_id"] = r["run_id"][:8]
-        shown.append(row)
-    headers = list(shown[0]) if shown else ["model", metric]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(str(row.get(h, "")) for h in headers) + " |" for row in shown]
-    return "\n".join(lines) + "\n"
+def best_run(experiment: str, metric: str = "val_macro_f1") -> str:
+    """The run with a logged model that ranks first by ``metric`` (the selection split)."""
+    table = ranked_runs(experiment, metric)
+    table = table[table["has_model"]]
+    if table.empty:
+        raise ValueError(f"no run in '{experiment}' logged a model to register")
+    return str(table.iloc[0]["run_id"])
 
 
-@dataclass
-class Promotion:
-    promoted: bool
-    name: str
-    version: str
-    run_id: str
-    metric: str
-    value: float
-    previous_version: str | None
-    previous_value: float | None
-    reason: str
-
-
-def _metric_of_run(run_id: str, metric: str) -> float | None:
+def model_uri_of(run_id: str) -> str:
     import mlflow
 
-    value = mlflow.get_run(run_id).data.metrics.get(metric)
-    return float(value) if value is not None else None
+    uri = mlflow.get_run(run_id).data.tags.get(MODEL_URI_TAG)
+    if not uri:
+        raise ValueError(f"run {run_id} logged no model (no '{MODEL_URI_TAG}' tag)")
+    return str(uri)
 
 
-def promote(
-    experiment: str,
-    name: str = "stancekit-stance",
-    metric: str = "val_macro_f1",
-    min_delta: float = 0.0,
-    force: bool = False,
-) -> Promotion:
-    """Register the experiment's best run as ``challenger``; move ``champion`` to it only if it wins.
-
-    It wins when there is no champion yet, or its ``metric`` beats the champion's by more than
-    ``min_delta`` (``force`` skips the comparison).
-    """
+def ensure_version(name: str, run_id: str) -> str:
+    """The registered version of the run's model, registering it (and the name) if needed."""
     import mlflow
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    table = compare_runs(experiment, metric)
-    table = table[table["has_model"]]
-    if table.empty:
-        raise ValueError(f"no run in '{experiment}' logged a model to register")
-    best = table.iloc[0]
-    run_id, value = str(best["run_id"]), float(best[metric])
     client = MlflowClient()
-    model_uri = mlflow.get_run(run_id).data.tags[MODEL_URI_TAG]
-
     try:
         client.get_registered_model(name)
     except MlflowException:
-        client.create_registered_model(
-            name, description="Actor stance toward the war and the West (stancekit)"
-        )
+        client.create_registered_model(name, description=DESCRIPTION)
     existing = client.search_model_versions(f"name='{name}' and run_id='{run_id}'")
-    mv = (
-        existing[0]
-        if existing
-        else mlflow.register_model(model_uri, name, tags={metric: str(value)})
-    )
-    version = str(mv.version)
-    client.set_registered_model_alias(name, CHALLENGER, version)
+    if existing:
+        return str(max(int(v.version) for v in existing))
+    return str(mlflow.register_model(model_uri_of(run_id), name).version)
 
-    previous_version = previous_value = None
+
+@dataclass(frozen=True)
+class Pinned:
+    """A version read through an alias once; everything after uses this version, not the alias."""
+
+    name: str
+    alias: str
+    version: str
+    run_id: str | None
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+
+def pin_alias(name: str, alias: str = CHAMPION) -> Pinned | None:
+    """The version ``alias`` points at now (None when the alias or the model does not exist)."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
     try:
-        champ = client.get_model_version_by_alias(name, CHAMPION)
-        previous_version = str(champ.version)
-        previous_value = _metric_of_run(champ.run_id, metric) if champ.run_id else None
+        mv = MlflowClient().get_model_version_by_alias(name, alias)
     except MlflowException:
-        champ = None
+        return None
+    return Pinned(name, alias, str(mv.version), mv.run_id)
 
-    if champ is not None and previous_version == version:
-        return Promotion(
-            False,
-            name,
-            version,
-            run_id,
-            metric,
-            value,
-            previous_version,
-            previous_value,
-            "the best run is already the champion",
+
+def tag_version(name: str, version: str, tags: dict[str, str]) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+
+
+def move_alias(name: str, alias: str, version: str, expected: str | None) -> None:
+    """Point ``alias`` at ``version`` if it still points at ``expected`` (None: not set).
+
+    MLflow has no compare-and-set; reading just before the write narrows the window to one round
+    trip, and a move that happened while the gate evaluated is caught and refused.
+    """
+    from mlflow import MlflowClient
+
+    now = pin_alias(name, alias)
+    current = now.version if now else None
+    if current != expected:
+        was, now_at = (f"v{v}" if v else "nothing" for v in (expected, current))
+        raise AliasMoved(
+            f"'{alias}' of {name} moved from {was} to {now_at} while the gate ran; nothing was "
+            "changed (run the gate again to judge against the new one)"
         )
-    if force or champ is None or previous_value is None or value > previous_value + min_delta:
-        client.set_registered_model_alias(name, CHAMPION, version)
-        reason = (
-            "forced"
-            if force
-            else (
-                "no champion yet"
-                if champ is None
-                else f"{metric} {value:.4f} beats {previous_value:.4f}"
-            )
-        )
-        return Promotion(
-            True, name, version, run_id, metric, value, previous_version, previous_value, reason
-        )
-    return Promotion(
-        False,
-        name,
-        version,
-        run_id,
-        metric,
-        value,
-        previous_version,
-        previous_value,
-        f"{metric} {value:.4f} does not beat the champion's {previous_value:.4f} by > {min_delta}",
-    )
+    MlflowClient().set_registered_model_alias(name, alias, version)
