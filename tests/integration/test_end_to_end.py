@@ -373,3 +373,15 @@ def test_evaluate_on_a_public_adapter_file(trained: dict, tmp_path: Path) -> Non
         0 <= metrics["eval_newsmtsc_f1m"] <= 1
         and metrics["eval_newsmtsc_f1m"] == metrics["eval_macro_f1"]
     )
+    # the evaluation is a run of its own with its per-row predictions, comparable by fingerprint
+    import mlflow
+
+    from stancekit.tracking.compare import load_predictions
+
+    runs = mlflow.search_runs(
+        experiment_names=["stancekit"], filter_string="tags.kind = 'evaluation'"
+    )
+    assert len(runs) == 1 and runs.iloc[0]["tags.eval_fingerprint"]
+    pred = load_predictions(runs.iloc[0]["run_id"], "eval")
+    assert pred is not None and len(pred) == 7
+    assert {"doc_id", "label", "pred", "proba"} <= set(pred.columns)

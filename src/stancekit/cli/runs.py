@@ -67,9 +67,14 @@ def evaluate(
         str, typer.Option(help="test | val | train | all rows the adapter reads")
     ] = "all",
     output: Annotated[Path | None, typer.Option(help="metrics JSON")] = None,
+    log: Annotated[
+        bool,
+        typer.Option(help="log a run: metrics and per-row predictions (predictions/eval.csv)"),
+    ] = True,
     tracking_uri: TrackingOpt = None,
 ) -> None:
-    """Evaluate a model on any data an adapter reads: macro-F1 with intervals and the official metric."""
+    """Evaluate a model on any data an adapter reads: macro-F1 with intervals and the official metric.
+    The run it logs compares with others on the same rows: `stancekit compare --split eval`."""
     from stancekit.cli.render import metrics_table
     from stancekit.config import compose
     from stancekit.evaluation.evaluate import evaluate_model
@@ -92,6 +97,11 @@ def evaluate(
         output.write_text(
             json.dumps(result.metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+    if log and cfg.tracking.enabled:
+        from stancekit.tracking.runs import log_evaluation
+
+        run_id = log_evaluation(cfg, model, result.metrics, result.pred, split)
+        console.print(f"logged run {run_id} (experiment {cfg.tracking.experiment})")
 
 
 @one_line_errors

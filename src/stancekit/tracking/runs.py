@@ -323,3 +323,30 @@ def log_cv_run(
         mlflow.log_metrics(metrics)
         log_predictions(pred, "cv")
         return str(run.info.run_id)
+
+
+def log_evaluation(
+    cfg: DictConfig, model_uri: str, metrics: dict[str, float], pred: pd.DataFrame, split: str
+) -> str:
+    """One MLflow run for an evaluation: ``eval_*`` metrics, the rows' fingerprint, predictions."""
+    import mlflow
+
+    from stancekit.training.examples import EXAMPLE_COLUMNS, fingerprint
+
+    rows = pred[[c for c in EXAMPLE_COLUMNS if c in pred.columns]]
+    with mlflow.start_run(
+        experiment_id=ensure_experiment(cfg.tracking.experiment),
+        run_name=f"eval-{cfg.data.name}-{split}",
+    ) as run:
+        mlflow.set_tags(
+            {
+                "kind": "evaluation",
+                "model": model_uri,
+                "data": cfg.data.name,
+                "eval_split": split,
+                "eval_fingerprint": fingerprint(rows),
+            }
+        )
+        mlflow.log_metrics(metrics)
+        log_predictions(pred, "eval")
+        return str(run.info.run_id)
