@@ -152,4 +152,4 @@ def test_retrain_job_keeps_or_promotes(repo: tuple[Path, dict[str, str]]) -> Non
     champ = MlflowClient().get_model_version_by_alias("stancekit-stance", "champion")
     assert mlflow.get_run(champ.run_id).data.tags["model"] == "tfidf_logreg"
     report = json.loads((path / "reports" / "retrain_gate.json").read_text())
-    assert report["promoted"] is False and report["champion_version"] == champ.version
+    assert report["promoted"] is False and report["champion_version"] == str(champ.version)
