@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-slow lint typecheck params repro clean
+.PHONY: install demo test test-slow lint typecheck params repro retrain clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -49,5 +49,9 @@ params: install
 repro: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" dvc repro
 
+# The CI retraining job: dvc pull → dvc repro → gate → promote or keep (exit 0 promoted, 10 kept).
+retrain: install
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/stancekit retrain
+
 clean:
-	rm -rf logs outputs reports mlflow.db mlartifacts data/prepared models metrics plots
+	rm -rf logs outputs reports mlflow.db mlartifacts data/prepared models

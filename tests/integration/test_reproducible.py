@@ -78,8 +78,8 @@ def test_transformer_is_reproducible_within_tolerance(tmp_path: Path) -> None:
     )
     first, second = train(cfg), train(cfg)
     for split in first.predictions:
-        a = np.array([[p[k] for k in sorted(p)] for p in first.predictions[split]["proba"]])
-        b = np.array([[p[k] for k in sorted(p)] for p in second.predictions[split]["proba"]])
+        a = np.array([v for p in first.predictions[split]["proba"] for _, v in sorted(p.items())])
+        b = np.array([v for p in second.predictions[split]["proba"] for _, v in sorted(p.items())])
         np.testing.assert_allclose(a, b, atol=TRANSFORMER_ATOL)
     for key, value in first.metrics.items():
         assert abs(value - second.metrics[key]) <= TRANSFORMER_ATOL, key
