@@ -158,4 +158,6 @@ def test_each_distinct_sentence_is_vectorised_once_per_batch(
     assert len(rows) > 30
     assert read, "the word vectorizer was not used"
     assert len(read) == len(set(read)), "a text was vectorised twice"
-    assert not [d for d in read if " | " in d and d != " | "], "a concatenated context was vectorised whole"
+    assert not [d for d in read if " | " in d and d != " | "], (
+        "a concatenated context was vectorised whole"
+    )
