@@ -83,7 +83,9 @@ def main() -> None:
 
     def layer() -> None:
         nonlocal n_actors
-        n_actors = sum(len(ex.contexts(t, lang)) for t, lang in zip(frame.text, frame.lang))
+        n_actors = sum(
+            len(ex.contexts(t, lang)) for t, lang in zip(frame.text, frame.lang, strict=True)
+        )
 
     def score(s: StanceScorer, part: pd.DataFrame) -> int:
         return sum(
