@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
-from stancekit.data.io import BadRecord, DataFormatError, Record, iter_records, scan_records
+from stancekit.data.io import (
+    BadRecord,
+    DataFormatError,
+    Record,
+    RecordScanner,
+    iter_records,
+    scan_records,
+)
+from tests.conftest import write_jsonl
 
 
 def _scan(path: Path) -> list[Record | BadRecord]:
@@ -109,3 +120,36 @@ def test_a_broken_parquet_file_is_one_clear_error(tmp_path: Path) -> None:
     p.write_bytes(b"not parquet at all")
     with pytest.raises(DataFormatError, match="not a readable Parquet file"):
         _scan(p)
+
+
+def test_parquet_is_read_in_row_batches_of_the_chunk_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"id": [str(i) for i in range(10)], "text": ["t"] * 10}).to_parquet(path)
+    sizes: list[int] = []
+    real = pq.ParquetFile.iter_batches
+
+    def recording(self: pq.ParquetFile, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for b in real(self, *args, **kwargs):
+            sizes.append(b.num_rows)
+            yield b
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", recording)
+    scanner = RecordScanner(path, chunksize=4)
+    first = next(iter(scanner))
+    assert first.line == 1 and sizes == [4]  # one chunk read for the first record
+    assert len(list(RecordScanner(path, chunksize=4))) == 10
+    assert sizes[1:] == [4, 4, 2]
+
+
+def test_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "a.jsonl", [{"id": str(i), "text": "x" * 1000} for i in range(50)]
+    )
+    scanner = RecordScanner(path)
+    it = iter(scanner)
+    next(it)
+    assert 0 < scanner.done < path.stat().st_size / 10

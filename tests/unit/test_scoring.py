@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from stancekit.scoring import batch
 from stancekit.scoring.batch import ScoringError, score_batch, score_file
 from stancekit.scoring.inputs import DuplicateRefused
-from stancekit.scoring.parts import ResumeRefused, work_dir_for
+from stancekit.scoring.parts import PartStore, ResumeRefused, work_dir_for
 from tests.conftest import tiny_corpus, write_jsonl
 from tests.scoring_model import save_tiny_pyfunc
 
@@ -261,3 +264,75 @@ def test_a_lone_surrogate_is_quarantined_not_a_crash(model_dir: Path, tmp_path: 
     stats = score_file(str(model_dir), inp, tmp_path / "o.jsonl", progress=False)
     assert stats.quarantined_by_kind == {"invalid_text": 1} and stats.articles_scored == 1
     assert _lines(tmp_path / "o.quarantine.jsonl")[0]["record"]["x"] == "\udfff"
+
+
+# -- streaming: each part and its quarantine on disk before more input is read ----------------
+PART = 5
+
+
+def _input(tmp_path: Path, fmt: str) -> tuple[Path, int]:
+    """23 records; in JSONL three bad lines (records 3, 9, 18), in Parquet three without text."""
+    articles = tiny_corpus(20)[0]
+    if fmt == "parquet":
+        rows = [dict(a) for a in articles]
+        for i in (2, 8, 17):
+            rows.insert(i, {"id": f"no-text-{i}", "lang": "en", "text": None, "title": None})
+        path = tmp_path / "in.parquet"
+        pd.DataFrame(rows).to_parquet(path, index=False)
+        return path, len(rows)
+    path = write_jsonl(tmp_path / "in.jsonl", articles)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i in (2, 8, 17):
+        lines.insert(i, '{"broken')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, len(lines)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_each_part_and_its_quarantine_are_written_before_more_input_is_read(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    inp, n_records = _input(tmp_path, fmt)
+    read = 0
+    real_open = batch.open_articles
+
+    def counting_open(path: Path) -> Any:
+        scanner = real_open(path)
+
+        class Counted:
+            total, unit = scanner.total, scanner.unit
+
+            @property
+            def done(self) -> int:
+                return scanner.done
+
+            def __iter__(self) -> Iterator[Any]:
+                nonlocal read
+                for item in scanner:
+                    read += 1
+                    yield item
+
+        return Counted()
+
+    seen: list[tuple[int, int, int]] = []  # (part, records read by then, quarantined in it)
+    real_write = PartStore.write_part
+
+    def checking_write(self: PartStore, number: int, rows: list, meta: dict) -> None:
+        real_write(self, number, rows, meta)
+        on_disk = json.loads((self.dir / f"part-{number:06d}.json").read_text(encoding="utf-8"))
+        seen.append((number, read, len(on_disk["quarantine"])))
+
+    monkeypatch.setattr(batch, "open_articles", counting_open)
+    monkeypatch.setattr(PartStore, "write_part", checking_write)
+    out = tmp_path / "out.jsonl"
+    stats = batch.score_file(str(model_dir), inp, out, batch_size=2, part_size=PART, progress=False)
+    assert stats.articles_in == n_records and stats.quarantined == 3
+    parts = -(-n_records // PART)
+    assert [p for p, _, _ in seen] == list(range(parts))
+    for number, read_by_then, _ in seen:
+        # a part is written once its records are read: never more than one record further
+        assert read_by_then <= (number + 1) * PART + 1
+    # the quarantine went to disk part by part: the bad records of parts 0, 1 and 3
+    assert [q for _, _, q in seen] == [1, 1, 0, 1, 0]
+    assert not work_dir_for(out).exists()
+    assert len((tmp_path / "out.quarantine.jsonl").read_text().splitlines()) == 3

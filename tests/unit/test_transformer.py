@@ -134,3 +134,28 @@ def test_dev_label_unseen_in_training_keeps_dev_loss_finite(
     assert "west:anti_west" in caplog.text
     losses = [h["eval_loss"] for h in model.history_ if "eval_loss" in h]
     assert losses and np.isfinite(losses).all()
+
+
+def test_contexts_scored_together_equal_each_row_alone(tiny: Path, tmp_path: Path) -> None:
+    """Batched across actors (shared sentence pairs encoded once, batches sorted by length), the
+    probabilities are those of each input and each evidence sentence read on its own."""
+    from stancekit.actors import ActorExtractor, ContextConfig, Gazetteer
+    from tests.conftest import TINY_GAZETTEER, tiny_corpus
+
+    X, y = _data()
+    model = TransformerStanceModel(
+        pretrained=str(tiny), epochs=1, batch_size=4, max_contexts=2, progress=False
+    ).fit(X, y)
+    (tmp_path / "gaz.yaml").write_text(TINY_GAZETTEER, encoding="utf-8")
+    ex = ActorExtractor(Gazetteer.load(tmp_path / "gaz.yaml"), ContextConfig())
+    texts = [a["text"] + " " + a["text"] for a in tiny_corpus(4)[0]]
+    contexts = [c for t in texts for c in ex.contexts(t, "en")]
+    targets = list(model.label_space)
+    got = model.proba_for_contexts(contexts, targets)
+    for c, ctx in enumerate(contexts):
+        for t, target in enumerate(targets):
+            alone = model.proba_by_label(pd.DataFrame({"target": [target], "text": [ctx.text]}))
+            assert got.units[c][t] == pytest.approx(alone[0], abs=1e-5)
+            for k, sentence in enumerate(ctx.sentences):
+                one = model.proba_by_label(pd.DataFrame({"target": [target], "text": [sentence]}))
+                assert got.sentences[c][t][k] == pytest.approx(one[0], abs=1e-5)

@@ -99,6 +99,11 @@ class ActorContext:
     sentences: list[str]  # marked mentioning sentences (evidence candidates)
     plain_sentences: list[str]  # the same sentences unmarked (as shown to people)
     text: str  # the model input: windows around mentions, actor marked
+    # How ``text`` is made: ``prefix + separator.join(parts)`` (the window's sentences, marked
+    # where they mention the actor), so a model can build its features from the sentences'.
+    parts: list[str] = field(default_factory=list)
+    prefix: str = ""
+    separator: str = ""
 
 
 def mark_mentions(
@@ -149,13 +154,18 @@ def build_context(
             if j not in windows:
                 windows.append(j)
     windows.sort()
-    body = cfg.separator.join(marked(j) if j in hits else sentences[j].text for j in windows)
+    marked_hits = {i: marked(i) for i in hits}
+    parts = [marked_hits[j] if j in marked_hits else sentences[j].text for j in windows]
+    prefix = f"[{actor.role.upper()}] " if cfg.role_marker else ""
     return ActorContext(
         actor=actor,
         role=actor.role,
-        sentences=[marked(i) for i in hits],
+        sentences=[marked_hits[i] for i in hits],
         plain_sentences=[sentences[i].text for i in hits],
-        text=f"[{actor.role.upper()}] {body}" if cfg.role_marker else body,
+        text=prefix + cfg.separator.join(parts),
+        parts=parts,
+        prefix=prefix,
+        separator=cfg.separator,
     )
 
 

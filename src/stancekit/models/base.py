@@ -10,17 +10,30 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from stancekit.data.schema import LABEL_SPACE
 
+if TYPE_CHECKING:
+    from stancekit.actors.contexts import ActorContext
+
 MANIFEST = "stancekit_model.json"
 FORMAT_VERSION = 1
+
+
+@dataclass
+class ContextProbas:
+    """Label probabilities per actor context: ``units[c][t]`` of context ``c``'s input for the
+    ``t``-th target, ``sentences[c][t][k]`` of its ``k``-th marked sentence alone."""
+
+    units: list[list[dict[str, float]]]
+    sentences: list[list[list[dict[str, float]]]]
 
 
 def class_name(target: str, label: str) -> str:
@@ -56,10 +69,14 @@ class StanceModel(ABC):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities over :attr:`classes_`; each row sums to 1 over its own target's labels."""
         X = self._check_input(X)
-        raw = np.clip(np.asarray(self._raw_proba(X), dtype=float), 0.0, None)
+        return self._masked(self._raw_proba(X), X["target"])
+
+    def _masked(self, raw_scores: Any, targets: Sequence[str]) -> np.ndarray:
+        """Raw scores kept to each row's target's labels and renormalised."""
+        raw = np.clip(np.asarray(raw_scores, dtype=float), 0.0, None)
         mask = np.zeros_like(raw)
         index = {c: i for i, c in enumerate(self.classes_)}
-        for r, target in enumerate(X["target"]):
+        for r, target in enumerate(targets):
             for lab in self.label_space[target]:
                 mask[r, index[class_name(target, lab)]] = 1.0
         raw = raw * mask
@@ -77,11 +94,34 @@ class StanceModel(ABC):
     def proba_by_label(self, X: pd.DataFrame) -> list[dict[str, float]]:
         """Per row, label -> probability within the row's target."""
         X = self._check_input(X)
-        proba = self.predict_proba(X)
+        return self._by_label(self.predict_proba(X), X["target"])
+
+    def proba_for_contexts(
+        self, contexts: Sequence[ActorContext], targets: Sequence[str]
+    ) -> ContextProbas:
+        """Per actor context and target, the label probabilities of its whole input and of each of
+        its marked sentences alone (the evidence candidates).
+
+        This default reads each distinct (target, text) once; a family that can build an input's
+        features from its sentences' (TF-IDF) does better.
+        """
+        rows: dict[tuple[str, str], int] = {}
+        for ctx in contexts:
+            for t in targets:
+                for text in (ctx.text, *ctx.sentences):
+                    rows.setdefault((t, text), len(rows))
+        frame = pd.DataFrame(list(rows), columns=["target", "text"])
+        got = self.proba_by_label(frame) if rows else []
+        return ContextProbas(
+            [[got[rows[t, ctx.text]] for t in targets] for ctx in contexts],
+            [[[got[rows[t, s]] for s in ctx.sentences] for t in targets] for ctx in contexts],
+        )
+
+    def _by_label(self, proba: np.ndarray, targets: Sequence[str]) -> list[dict[str, float]]:
         index = {c: i for i, c in enumerate(self.classes_)}
         return [
             {lab: float(proba[r, index[class_name(t, lab)]]) for lab in self.label_space[t]}
-            for r, t in enumerate(X["target"])
+            for r, t in enumerate(targets)
         ]
 
     def _check_input(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stancekit.models.transformer import TransformerStanceModel, _collate
+from stancekit.models.transformer import TransformerStanceModel
 
 ONNX_FILE = "model.onnx"
 QUANT_FILE = "model.int8.onnx"
@@ -52,29 +52,10 @@ class OnnxTransformerStanceModel(TransformerStanceModel):
             self._inputs = {i.name for i in self._sess.get_inputs()}
         return self._sess
 
-    def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+    def _forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         sess = self._session()
-        items = self._encode(X)
-        collate = _collate(self.tokenizer_.pad_token_id or 0)
-        out = []
-        for start in range(0, len(items), self.batch_size):
-            batch = collate([{**it, "labels": 0} for it in items[start : start + self.batch_size]])
-            feed = {
-                k: batch[k].numpy().astype(np.int64)
-                for k in ("input_ids", "attention_mask", "token_type_ids")
-                if k in batch and k in self._inputs
-            }
-            logits = sess.run(["logits"], feed)[0]
-            idx = batch["example_index"].numpy()
-            n = batch["class_mask"].shape[0]
-            pooled = np.zeros((n, logits.shape[1]))
-            np.add.at(pooled, idx, logits)
-            pooled /= np.maximum(np.bincount(idx, minlength=n), 1)[:, None]
-            pooled = np.where(batch["class_mask"].numpy() == 0, -1e4, pooled)
-            pooled -= pooled.max(axis=1, keepdims=True)
-            e = np.exp(pooled)
-            out.append(e / e.sum(axis=1, keepdims=True))
-        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
+        feed = {k: v for k, v in batch.items() if k in self._inputs}
+        return np.asarray(sess.run(["logits"], feed)[0], dtype=np.float64)
 
     def _save_weights(self, path: Path) -> None:
         # The ONNX graph replaces the PyTorch weights: only the tokenizer and the graph are kept.

@@ -17,9 +17,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import softmax
 
-from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN
-from stancekit.models.base import SkopsStanceModel
+from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN, ActorContext
+from stancekit.models.base import ContextProbas, SkopsStanceModel
+from stancekit.models.tfidf_sentences import (
+    WordNgramCache,
+    context_blocks,
+    decomposable,
+    tfidf_from_counts,
+)
 
 WEIGHTS = "model.skops"
 #: Types outside scikit-learn/numpy's defaults that a saved TF-IDF model may contain. Loading
@@ -91,17 +98,44 @@ class TargetCrossFeatures(TransformerMixin, BaseEstimator):
                 _unpack(getattr(self, attr), terms)
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
-        base = sp.csr_matrix(self.vectorizer_.transform(X["text"].tolist()))
-        if self.actor_vectorizer_ is not None:
-            names = self.actor_vectorizer_.transform([actor_spans(t) for t in X["text"]])
-            base = sp.hstack([base, names], format="csr")
+        texts = X["text"].tolist()
+        base = sp.csr_matrix(self.vectorizer_.transform(texts))
+        return self.cross(self.with_actor_block(base, texts), X["target"])
+
+    def with_actor_block(
+        self, base: sp.csr_matrix, texts: Sequence[str], words: WordNgramCache | None = None
+    ) -> sp.csr_matrix:
+        """``base`` (the texts' shared features) with the actor block beside it, if there is one
+        (its char_wb n-grams counted through ``words`` when given)."""
+        vec = self.actor_vectorizer_
+        if vec is None:
+            return base
+        spans = [actor_spans(t) for t in texts]
+        if words is not None and decomposable(vec) and vec.analyzer == "char_wb":
+            names = tfidf_from_counts(vec, words.counts(vec, spans))
+        else:
+            names = vec.transform(spans)
+        return sp.hstack([base, names], format="csr")
+
+    def cross(self, base: sp.csr_matrix, targets: Sequence[str]) -> sp.csr_matrix:
+        """Shared features plus their copy in each row's target block."""
+        base = sp.csr_matrix(base)
+        base.sort_indices()
         n, d = base.shape
-        t = np.array([self.target_index_[v] for v in X["target"]], dtype=np.int64)
-        coo = base.tocoo()
-        crossed = sp.csr_matrix(
-            (coo.data, (coo.row, coo.col + d * t[coo.row])), shape=(n, d * len(self.targets))
+        t = np.array([self.target_index_[v] for v in targets], dtype=np.int64)
+        # row r holds its entries twice: at their columns, then shifted into target block t[r]
+        lengths = np.diff(base.indptr)
+        row = np.repeat(np.arange(n), lengths)
+        within = np.arange(base.nnz) - base.indptr[row]
+        first = 2 * base.indptr[row] + within
+        second = first + lengths[row]
+        indices = np.empty(2 * base.nnz, dtype=np.int64)
+        data = np.empty(2 * base.nnz, dtype=base.dtype)
+        indices[first], indices[second] = base.indices, base.indices + d * (1 + t[row])
+        data[first], data[second] = base.data, base.data
+        return sp.csr_matrix(
+            (data, indices, 2 * base.indptr), shape=(n, d * (1 + len(self.targets)))
         )
-        return sp.hstack([base, crossed], format="csr")
 
 
 def _pack(vectorizer: Any) -> tuple[Any, list[dict[str, Any]]]:
@@ -248,3 +282,52 @@ class TfidfStanceModel(SkopsStanceModel, BaseEstimator):
         return self._align(
             self.pipeline_.predict_proba(X[["target", "text"]]), self.pipeline_.classes_
         )
+
+    def proba_for_contexts(
+        self, contexts: Sequence[ActorContext], targets: Sequence[str]
+    ) -> ContextProbas:
+        """As the per-row model gives them, with each distinct sentence of the batch vectorised
+        once (see :mod:`stancekit.models.tfidf_sentences`)."""
+        features = self.pipeline_.named_steps["features"]
+        union = features.vectorizer_
+        vectorizers = [v for _, v in _vectorizers(union)]
+        plain_union = getattr(union, "transformer_weights", None) is None
+        if not contexts or not plain_union or not all(map(decomposable, vectorizers)):
+            return super().proba_for_contexts(contexts, targets)
+        unknown = set(targets) - set(self.label_space)
+        if unknown:
+            raise ValueError(
+                f"unknown target(s) {sorted(unknown)}; the model knows {list(self.label_space)}"
+            )
+        if getattr(self, "_words", None) is None:
+            self._words = WordNgramCache()
+        units, sentences = context_blocks(vectorizers, contexts, self._words)
+        units = features.with_actor_block(units, [c.text for c in contexts], self._words)
+        sentences = features.with_actor_block(
+            sentences, [s for c in contexts for s in c.sentences], self._words
+        )
+        firsts = np.cumsum([0] + [len(c.sentences) for c in contexts])
+        by_unit, by_sentence = [], []
+        for target in targets:
+            by_unit.append(self._block_by_label(units, target))
+            got = self._block_by_label(sentences, target)
+            by_sentence.append([got[firsts[c] : firsts[c + 1]] for c in range(len(contexts))])
+        return ContextProbas(
+            [[by_unit[t][c] for t in range(len(targets))] for c in range(len(contexts))],
+            [[by_sentence[t][c] for t in range(len(targets))] for c in range(len(contexts))],
+        )
+
+    def _block_by_label(self, base: sp.csr_matrix, target: str) -> list[dict[str, float]]:
+        """Label probabilities of rows with these shared features, all read for ``target``."""
+        features = self.pipeline_.named_steps["features"]
+        clf = self.pipeline_.named_steps["clf"]
+        rows = [target] * base.shape[0]
+        if isinstance(clf, LogisticRegression) and len(clf.classes_) > 2:
+            # the crossed row's score is the shared weights' plus the target block's, so the
+            # crossed matrix (twice the size) is never built: the same softmax of the same sums
+            d, t = base.shape[1], features.target_index_[target]
+            weights = clf.coef_[:, :d] + clf.coef_[:, d * (1 + t) : d * (2 + t)]
+            proba = softmax(np.asarray(base @ weights.T) + clf.intercept_)
+        else:
+            proba = clf.predict_proba(features.cross(base, rows))
+        return self._by_label(self._masked(self._align(proba, clf.classes_), rows), rows)

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN
-from stancekit.models.base import StanceModel, class_name
+from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN, ActorContext
+from stancekit.models.base import ContextProbas, StanceModel, class_name
 from stancekit.models.pretrained import missing_model_message, resolve_pretrained
 
 log = logging.getLogger(__name__)
@@ -301,22 +301,93 @@ class TransformerStanceModel(StanceModel):
 
     # -- prediction -------------------------------------------------------------------------------
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return self._pooled(list(X["target"]), list(X["text"]))
+
+    def proba_for_contexts(
+        self, contexts: Sequence[ActorContext], targets: Sequence[str]
+    ) -> ContextProbas:
+        """One encoder pass per distinct (target, sentence) pair of the batch: an actor's input is
+        the mean of its contexts' logits and each evidence sentence is one of those contexts, so
+        the pairs they share are encoded once."""
+        self._check_input(pd.DataFrame({"target": list(targets), "text": [""] * len(targets)}))
+        rows_t, rows_x = [], []
+        for ctx in contexts:
+            for t in targets:
+                for text in (ctx.text, *ctx.sentences):
+                    rows_t.append(t)
+                    rows_x.append(text)
+        got = self._by_label(self._masked(self._pooled(rows_t, rows_x), rows_t), rows_t)
+        units, sentences, i = [], [], 0
+        for ctx in contexts:
+            per_t, per_s = [], []
+            for _ in targets:
+                per_t.append(got[i])
+                per_s.append(got[i + 1 : i + 1 + len(ctx.sentences)])
+                i += 1 + len(ctx.sentences)
+            units.append(per_t)
+            sentences.append(per_s)
+        return ContextProbas(units, sentences)
+
+    def _pooled(self, targets: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        """Per row, the softmax of its contexts' mean logits, kept to its target's classes."""
+        pairs: dict[tuple[str, str], int] = {}
+        members = []
+        for target, text in zip(targets, texts, strict=True):
+            prompt = TARGET_PROMPTS.get(target, target.replace("_", " "))
+            members.append(
+                [pairs.setdefault((prompt, c), len(pairs)) for c in self._contexts(text)]
+            )
+        logits = self._pair_logits(list(pairs))
+        index = self._index
+        out = np.zeros((len(members), len(self.classes_)))
+        for r, (target, idx) in enumerate(zip(targets, members, strict=True)):
+            pooled = logits[idx].mean(axis=0)
+            keep = [index[class_name(target, lab)] for lab in self.label_space[target]]
+            e = np.exp(pooled[keep] - pooled[keep].max())
+            out[r, keep] = e / e.sum()
+        return out
+
+    def _pair_logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """Encoder logits of each (prompt, context) pair, in batches of similar length (little
+        padding) across every article and actor of the call."""
+        if not pairs:
+            return np.zeros((0, len(self.classes_)))
+        enc = self.tokenizer_(
+            [p for p, _ in pairs],
+            [c for _, c in pairs],
+            truncation=True,
+            max_length=self.max_length,
+        )
+        order = np.argsort([len(ids) for ids in enc["input_ids"]], kind="stable")
+        pad = self.tokenizer_.pad_token_id or 0
+        step = max(1, self.batch_size * self.max_contexts)
+        out = np.zeros((len(pairs), len(self.classes_)), dtype=np.float64)
+        for start in range(0, len(order), step):
+            chosen = order[start : start + step]
+            width = max(len(enc["input_ids"][i]) for i in chosen)
+            batch = {
+                key: np.array(
+                    [
+                        enc[key][i]
+                        + [pad if key == "input_ids" else 0] * (width - len(enc[key][i]))
+                        for i in chosen
+                    ],
+                    dtype=np.int64,
+                )
+                for key in ("input_ids", "attention_mask", "token_type_ids")
+                if key in enc
+            }
+            out[chosen] = self._forward(batch)
+        return out
+
+    def _forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        """Per-sequence logits of one padded batch."""
         import torch
 
-        items = self._encode(X)
-        collate = _collate(self.tokenizer_.pad_token_id or 0)
-        module = _PooledClassifier(self.encoder_, None)
-        module.eval()
-        out = []
+        self.encoder_.eval()  # no dropout at prediction, whatever mode training left it in
         with torch.no_grad():
-            for start in range(0, len(items), self.batch_size):
-                batch = collate(
-                    [{**it, "labels": 0} for it in items[start : start + self.batch_size]]
-                )
-                batch.pop("labels")
-                logits = module(**batch)["logits"]
-                out.append(torch.softmax(logits, dim=-1).cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
+            tensors = {k: torch.from_numpy(v) for k, v in batch.items()}
+            return self.encoder_(**tensors).logits.float().cpu().numpy()
 
     # -- persistence ------------------------------------------------------------------------------
     def _save_weights(self, path: Path) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import yaml
 
 from stancekit.actors import ActorExtractor, ContextConfig, Gazetteer
+from stancekit.actors.contexts import ActorContext
 from stancekit.data.schema import NO_EVIDENCE_LABELS
 from stancekit.models.base import StanceModel, load_model
 
@@ -93,58 +94,46 @@ class StanceScorer:
             articles["lang"] if "lang" in articles.columns else pd.Series([None] * len(articles))
         )
 
-        # Model inputs for every (article, actor, target), and per-sentence inputs for evidence.
-        units: list[dict[str, Any]] = []
-        sentence_rows: list[dict[str, Any]] = []
+        # Every actor of every article in the batch, read by the model at once (each sentence
+        # vectorised once where the family allows it); the evidence comes from the same pass.
+        contexts: list[tuple[str, ActorContext]] = []
         per_article: list[list[int]] = []
         for doc_id, text, lang in zip(articles[id_col], articles["text"], langs, strict=True):
             mine: list[int] = []
             if isinstance(text, str) and text.strip():
                 for ctx in self.extractor.contexts(text, lang if isinstance(lang, str) else None):
-                    for target in targets:
-                        mine.append(len(units))
-                        units.append(
-                            {
-                                "doc_id": str(doc_id),
-                                "actor_id": ctx.actor.actor_id,
-                                "actor": ctx.actor.name,
-                                "n_mentions": len(ctx.actor.mentions),
-                                "role": ctx.role,
-                                "target": target,
-                                "text": ctx.text,
-                                "_first_sentence": len(sentence_rows),
-                                "_plain": ctx.plain_sentences,
-                            }
-                        )
-                        sentence_rows.extend({"target": target, "text": s} for s in ctx.sentences)
+                    mine.extend(
+                        range(len(contexts) * len(targets), (len(contexts) + 1) * len(targets))
+                    )
+                    contexts.append((str(doc_id), ctx))
             per_article.append(mine)
 
         rows: list[dict[str, Any]] = []
-        if units:
-            probas = self.model.proba_by_label(pd.DataFrame(units)[["target", "text"]])
-            sent_probas = (
-                self.model.proba_by_label(pd.DataFrame(sentence_rows)) if sentence_rows else []
-            )
-            for unit, proba in zip(units, probas, strict=True):
-                label = max(proba, key=proba.__getitem__)
-                evidence = ""
-                if label not in NO_EVIDENCE_LABELS and unit["_plain"]:
-                    first = unit["_first_sentence"]
-                    scores = [sent_probas[first + k][label] for k in range(len(unit["_plain"]))]
-                    evidence = unit["_plain"][max(range(len(scores)), key=scores.__getitem__)]
-                rows.append(
-                    {
-                        "doc_id": unit["doc_id"],
-                        "actor_id": unit["actor_id"],
-                        "actor": unit["actor"],
-                        "n_mentions": unit["n_mentions"],
-                        "role": unit["role"],
-                        "target": unit["target"],
-                        "label": label,
-                        "proba": json.dumps({k: round(v, 6) for k, v in proba.items()}),
-                        "evidence": evidence,
-                    }
-                )
+        if contexts:
+            probas = self.model.proba_for_contexts([c for _, c in contexts], targets)
+            for c, (doc_id, ctx) in enumerate(contexts):
+                for t, target in enumerate(targets):
+                    proba = probas.units[c][t]
+                    label = max(proba, key=proba.__getitem__)
+                    evidence = ""
+                    if label not in NO_EVIDENCE_LABELS and ctx.plain_sentences:
+                        scores = [p[label] for p in probas.sentences[c][t]]
+                        evidence = ctx.plain_sentences[
+                            max(range(len(scores)), key=scores.__getitem__)
+                        ]
+                    rows.append(
+                        {
+                            "doc_id": doc_id,
+                            "actor_id": ctx.actor.actor_id,
+                            "actor": ctx.actor.name,
+                            "n_mentions": len(ctx.actor.mentions),
+                            "role": ctx.role,
+                            "target": target,
+                            "label": label,
+                            "proba": json.dumps({k: round(v, 6) for k, v in proba.items()}),
+                            "evidence": evidence,
+                        }
+                    )
         if params.get("format") == "json":
             return pd.DataFrame(
                 {
