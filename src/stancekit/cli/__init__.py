@@ -4,6 +4,7 @@ calls one function of the stage packages below it.
 - :mod:`~stancekit.cli.data`: ``validate``, ``actors``
 - :mod:`~stancekit.cli.runs`: ``cv``, ``evaluate``, ``compare``, ``promote``, ``demo``
 - :mod:`~stancekit.cli.score`: ``score``
+- :mod:`~stancekit.cli.report`: ``report``
 - :mod:`~stancekit.cli.annotate`: ``annotate export|import|adjudicate|agreement``
 - :mod:`~stancekit.cli.models`: ``models build-e5``
 """
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from stancekit.cli import annotate, data, models, runs, score
+from stancekit.cli import annotate, data, models, report, runs, score
 from stancekit.cli.common import set_verbose
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ for command in (
     runs.promote,
     runs.demo,
     score.score,
+    report.report,
 ):
     app.command()(command)
 app.add_typer(annotate.app, name="annotate")
