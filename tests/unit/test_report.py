@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from stancekit.data.schema import LABEL_SPACE
 from stancekit.evaluation.metrics import wilson_interval
-from stancekit.reporting.corpus import corpus_report, count_scored
+from stancekit.reporting.corpus import count_scored
 
 ACTORS = {"vladimir_putin": "Владимир Путин", "nato": "NATO", "bulgaria": "България"}
 
@@ -60,33 +60,51 @@ def _reported(table: pd.DataFrame, group: list[str]) -> dict[tuple, int]:
     return {tuple(r): int(c) for r, c in zip(present[group].values, present["count"], strict=True)}
 
 
-def test_report_numbers_equal_a_direct_count_of_the_rows(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Path]:
+    """Scored rows written as JSONL, and the report the command made of them (made once)."""
+    from stancekit.cli import app
+
+    tmp = tmp_path_factory.mktemp("report")
     rows = scored_rows()
-    src = tmp_path / "scored.jsonl"
+    src = tmp / "scored.jsonl"
     src.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows.to_dict("records"))
     )
-    report = corpus_report(src, tmp_path / "out")
-    tables = report.tables
+    result = CliRunner().invoke(app, ["report", "--input", str(src), "--output", str(tmp / "out")])
+    assert result.exit_code == 0, result.output
+    return rows, tmp
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype={"period": str, "source": str})
+
+
+def test_report_numbers_equal_a_direct_count_of_the_rows(made: tuple[pd.DataFrame, Path]) -> None:
+    rows, tmp = made
+    out = tmp / "out"
     keys = ["actor_id", "target", "label"]
 
-    by_actor = tables["by_actor"]
+    by_actor = _csv(out, "by_actor")
     assert _reported(by_actor, keys) == _direct(rows, keys)
     sizes = rows.groupby(["actor_id", "target"]).size()
     for (actor_id, target), sub in by_actor.groupby(["actor_id", "target"]):
         assert (sub["n"] == sizes[(actor_id, target)]).all()
-        assert sub["share"].sum() == pytest.approx(1.0)
+        assert sub["share"].sum() == pytest.approx(1.0, abs=1e-5)  # CSV: 6 digits
         assert set(LABEL_SPACE[target]) <= set(sub["label"])  # zero counts listed too
         assert ((sub["ci_low"] <= sub["share"]) & (sub["share"] <= sub["ci_high"])).all()
     assert set(by_actor["actor"]) == set(ACTORS.values())
 
     dated = rows.dropna(subset=["date"]).assign(period=lambda f: f["date"].str[:7])
-    assert _reported(tables["by_period"], ["period", *keys]) == _direct(dated, ["period", *keys])
+    assert _reported(_csv(out, "by_period"), ["period", *keys]) == _direct(dated, ["period", *keys])
     sourced = rows.dropna(subset=["source"])
-    assert _reported(tables["by_source"], ["source", *keys]) == _direct(sourced, ["source", *keys])
-    assert report.counts.rows == len(rows) and len(report.counts.docs) == 60
-    assert report.counts.undated == rows["date"].isna().sum()
-    assert report.counts.unsourced == rows["source"].isna().sum()
+    assert _reported(_csv(out, "by_source"), ["source", *keys]) == _direct(
+        sourced, ["source", *keys]
+    )
+    counts = count_scored(tmp / "scored.jsonl")
+    assert counts.rows == len(rows) and len(counts.docs) == 60
+    assert counts.undated == rows["date"].isna().sum()
+    assert counts.unsourced == rows["source"].isna().sum()
 
     # Positions: share(pro) - share(anti) among the rows taking a stance.
     war = rows[(rows["actor_id"] == "nato") & (rows["target"] == "war")]
@@ -94,20 +112,18 @@ def test_report_numbers_equal_a_direct_count_of_the_rows(tmp_path: Path) -> None
     expected = (
         (stance["label"] == "pro_ukraine").sum() - (stance["label"] == "pro_russia").sum()
     ) / len(stance)
-    pos = tables["positions"].set_index(["actor_id", "target"])
+    pos = _csv(out, "positions").set_index(["actor_id", "target"])
     assert pos.loc[("nato", "war"), "position"] == pytest.approx(expected)
     assert pos.loc[("nato", "war"), "n_stance"] == len(stance)
 
-    # The CSV files hold the same numbers; CSV and Parquet inputs give the same tables.
-    on_disk = pd.read_csv(tmp_path / "out" / "by_actor.csv")
-    assert on_disk["count"].tolist() == by_actor["count"].tolist()
-    rows.to_csv(tmp_path / "scored.csv", index=False)
-    rows.to_parquet(tmp_path / "scored.parquet")
+    # CSV and Parquet inputs give the same counts.
+    rows.to_csv(tmp / "scored.csv", index=False)
+    rows.to_parquet(tmp / "scored.parquet")
     for other in ("scored.csv", "scored.parquet"):
-        again = count_scored(tmp_path / other)
-        assert again.by_actor == report.counts.by_actor
-        assert again.by_period == report.counts.by_period
-        assert again.by_source == report.counts.by_source
+        again = count_scored(tmp / other)
+        assert again.by_actor == counts.by_actor
+        assert again.by_period == counts.by_period
+        assert again.by_source == counts.by_source
 
 
 def test_wilson_interval_known_values() -> None:
@@ -159,19 +175,14 @@ def check_page(text: str) -> _PageCheck:
     return page
 
 
-def test_report_page_is_valid_html_with_every_image_embedded(tmp_path: Path) -> None:
-    from stancekit.cli import app
-
-    rows = scored_rows(40)
-    rows.to_parquet(tmp_path / "scored.parquet")
-    result = CliRunner().invoke(
-        app, ["report", "--input", str(tmp_path / "scored.parquet"), "--output", str(tmp_path)]
-    )
-    assert result.exit_code == 0, result.output
-    page = check_page((tmp_path / "report.html").read_text(encoding="utf-8"))
+def test_report_page_is_valid_html_with_every_image_embedded(
+    made: tuple[pd.DataFrame, Path],
+) -> None:
+    text = (made[1] / "out" / "report.html").read_text(encoding="utf-8")
+    page = check_page(text)
     # the stance map, bars for three targets, and war and west over time
     assert len(page.images) == 6
-    assert "Владимир Путин" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Владимир Путин" in text
 
 
 def test_report_names_what_is_wrong_with_its_input(tmp_path: Path) -> None:
@@ -204,11 +215,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)")
-def test_report_page_renders_in_headless_chromium_without_the_network(tmp_path: Path) -> None:
-    rows = scored_rows(40)
-    rows.to_parquet(tmp_path / "scored.parquet")
-    corpus_report(tmp_path / "scored.parquet", tmp_path)
-    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+def test_report_page_renders_in_headless_chromium_without_the_network(
+    made: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    page = (made[1] / "out" / "report.html").read_text(encoding="utf-8")
     # A copy that reports, in its title, how many images the browser decoded.
     probe = (
         "<script>window.onload=()=>{const i=[...document.images];document.title="
