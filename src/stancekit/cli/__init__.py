@@ -5,6 +5,7 @@ calls one function of the stage packages below it.
 - :mod:`~stancekit.cli.runs`: ``cv``, ``evaluate``, ``compare``, ``promote``, ``demo``
 - :mod:`~stancekit.cli.retrain`: ``retrain``
 - :mod:`~stancekit.cli.score`: ``score``
+- :mod:`~stancekit.cli.report`: ``report``
 - :mod:`~stancekit.cli.annotate`: ``annotate export|import|adjudicate|agreement``
 - :mod:`~stancekit.cli.models`: ``models build-e5``
 """
@@ -15,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from stancekit.cli import annotate, data, models, retrain, runs, score
+from stancekit.cli import annotate, data, models, report, retrain, runs, score
 from stancekit.cli.common import set_verbose
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ for command in (
     runs.demo,
     retrain.retrain,
     score.score,
+    report.report,
 ):
     app.command()(command)
 app.add_typer(annotate.app, name="annotate")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -50,6 +50,12 @@ def score(
     part_size: Annotated[
         int, typer.Option(help="articles per atomic part (what --resume skips whole)")
     ] = 1000,
+    engine: Annotated[
+        str, typer.Option(help="local (streaming, resumable) or spark (Parquet out)")
+    ] = "local",
+    master: Annotated[
+        str, typer.Option(help="Spark master for --engine spark, e.g. spark://host:7077")
+    ] = "local[2]",
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     show: Annotated[bool, typer.Option(help="print a per-actor table")] = True,
     verbose: VerboseOpt = False,
@@ -61,21 +67,28 @@ def score(
 
     set_verbose(verbose)
     tracking(tracking_uri)
-    stats = score_file(
-        model,
-        input,
-        output,
-        batch_size=batch_size,
-        quarantine_path=quarantine,
-        progress=progress,
-        resume=resume,
-        abstain_below=abstain_below,
-        max_bad_fraction=max_bad_fraction,
-        max_chars=max_chars,
-        duplicates=duplicates,
-        trust_model_code=trust_model_code,
-        part_size=part_size,
-    )
+    common: dict[str, Any] = {
+        "batch_size": batch_size,
+        "quarantine_path": quarantine,
+        "abstain_below": abstain_below,
+        "max_bad_fraction": max_bad_fraction,
+        "max_chars": max_chars,
+        "duplicates": duplicates,
+        "trust_model_code": trust_model_code,
+    }
+    if engine == "spark":
+        from stancekit.scoring.spark import score_spark
+
+        if resume:
+            raise typer.BadParameter("--resume is for --engine local; a Spark job reruns whole")
+        stats = score_spark(model, input, output, master=master, **common)
+        show = False  # the output is a folder of parts; read it with Spark or pandas
+    elif engine == "local":
+        stats = score_file(
+            model, input, output, progress=progress, resume=resume, part_size=part_size, **common
+        )
+    else:
+        raise typer.BadParameter(f"--engine must be local or spark, got '{engine}'")
     for line in format_summary(stats):
         console.print(line, markup=False, soft_wrap=True)
     if not stats.succeeded:

@@ -90,6 +90,60 @@ def _looks_binary(path: Path) -> bool:
     return head.startswith(BINARY_MAGIC) or head.count(b"\x00") > len(head) // 100
 
 
+def parse_jsonl_line(
+    path: str, number: int, raw: bytes, too_long: bool = False, max_line_bytes: int = MAX_LINE_BYTES
+) -> Record | BadRecord | None:
+    """One JSONL line as a record, a :class:`BadRecord` saying why it is not one, or None if blank."""
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if too_long:
+        return BadRecord(
+            path,
+            number,
+            "line_too_long",
+            f"line longer than {max_line_bytes} bytes",
+            _raw(raw[:MAX_RAW_CHARS]),
+        )
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return BadRecord(
+            path,
+            number,
+            "invalid_utf8",
+            f"invalid UTF-8 at byte {exc.start + 1} of the line",
+            _raw(raw),
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BadRecord(
+            path,
+            number,
+            "invalid_json",
+            f"invalid JSON ({exc.msg} at column {exc.colno})",
+            _raw(text),
+        )
+    except (ValueError, RecursionError) as exc:  # int too long, nesting too deep
+        return BadRecord(path, number, "invalid_json", f"invalid JSON ({exc})", _raw(text))
+    if not isinstance(data, dict):
+        return BadRecord(
+            path,
+            number,
+            "not_object",
+            f"expected a JSON object, got {type(data).__name__}",
+            _raw(text),
+        )
+    return Record(path, number, data)
+
+
+def parquet_record(path: str, line: int, row: Mapping[str, Any]) -> Record:
+    """A Parquet row as a record (missing cells, NaN included, become None)."""
+    return Record(path, line, {k: _clean(v) for k, v in row.items()})
+
+
 class RecordScanner:
     """Records of a JSONL, CSV or Parquet file, and a :class:`BadRecord` for each line that is not one.
 
@@ -148,54 +202,9 @@ class RecordScanner:
     def _jsonl(self) -> Iterator[Record | BadRecord]:
         path = str(self.path)
         for number, raw, too_long in self._lines():
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if too_long:
-                yield BadRecord(
-                    path,
-                    number,
-                    "line_too_long",
-                    f"line longer than {self.max_line_bytes} bytes",
-                    _raw(raw[:MAX_RAW_CHARS]),
-                )
-                continue
-            if not raw.strip():
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield BadRecord(
-                    path,
-                    number,
-                    "invalid_utf8",
-                    f"invalid UTF-8 at byte {exc.start + 1} of the line",
-                    _raw(raw),
-                )
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield BadRecord(
-                    path,
-                    number,
-                    "invalid_json",
-                    f"invalid JSON ({exc.msg} at column {exc.colno})",
-                    _raw(text),
-                )
-                continue
-            except (ValueError, RecursionError) as exc:  # int too long, nesting too deep
-                yield BadRecord(path, number, "invalid_json", f"invalid JSON ({exc})", _raw(text))
-                continue
-            if not isinstance(data, dict):
-                yield BadRecord(
-                    path,
-                    number,
-                    "not_object",
-                    f"expected a JSON object, got {type(data).__name__}",
-                    _raw(text),
-                )
-                continue
-            yield Record(path, number, data)
+            item = parse_jsonl_line(path, number, raw, too_long, self.max_line_bytes)
+            if item is not None:
+                yield item
 
     def _csv(self) -> Iterator[Record | BadRecord]:
         import csv
@@ -277,7 +286,7 @@ class RecordScanner:
                 for row in batch.to_pylist():
                     line += 1
                     self.done = line
-                    yield Record(path, line, {k: _clean(v) for k, v in row.items()})
+                    yield parquet_record(path, line, row)
         except (pa.ArrowException, OSError) as exc:
             raise DataFormatError(f"{path}: unreadable after row {line} ({exc})") from exc
 

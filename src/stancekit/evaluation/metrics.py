@@ -1,4 +1,5 @@
-"""Macro-F1 per target and overall, per-class F1, and bootstrap intervals resampled by article."""
+"""Macro-F1 per target and overall, per-class F1, bootstrap intervals resampled by article, and
+Wilson intervals of proportions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 
 def _f1_per_label(
@@ -179,3 +181,25 @@ def confusion_table(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]
                 n = int(((sub["label"] == a) & (sub["pred"] == p)).sum())
                 rows.append({"target": target, "actual": a, "predicted": p, "count": n})
     return pd.DataFrame(rows)
+
+
+def wilson_interval(
+    count: ArrayLike, total: ArrayLike, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of the proportion ``count / total`` (elementwise; NaN where total is 0).
+
+    Unlike the normal approximation it stays inside [0, 1] and is sensible for shares near 0 or 1
+    and for small totals, which is what label shares of rarely named actors are.
+    """
+    from scipy.stats import norm
+
+    k = np.asarray(count, dtype=float)
+    n = np.asarray(total, dtype=float)
+    z = float(norm.ppf(0.5 + ci / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high

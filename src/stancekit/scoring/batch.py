@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from stancekit.data.io import BadRecord, Record, file_format
+from stancekit.scoring.core import METADATA_FIELDS, article_metadata
 from stancekit.scoring.inputs import ArticleGate, open_articles, quarantine_entry
-from stancekit.scoring.parts import PartStore, marker_for, work_dir_for
+from stancekit.scoring.parts import PartStore, marker_for, quarantine_for, work_dir_for
 
 log = logging.getLogger(__name__)
 #: Consecutive batches the model fails on entirely before the run stops (a broken model, not bad input).
@@ -113,9 +114,15 @@ def _check_options(
 
 
 def _rows_of(
-    frame: pd.DataFrame, model_uri: str, version: str | None, abstain_below: float | None
+    frame: pd.DataFrame,
+    model_uri: str,
+    version: str | None,
+    abstain_below: float | None,
+    metadata: Mapping[str, Mapping[str, str | None]] | None = None,
 ) -> list[dict[str, Any]]:
+    """The output rows of a model's frame; ``metadata``: each doc_id's ``METADATA_FIELDS``."""
     rows = []
+    absent = dict.fromkeys(METADATA_FIELDS)
     for r in frame.to_dict(orient="records"):
         proba = json.loads(r["proba"]) if isinstance(r["proba"], str) else dict(r["proba"])
         label, evidence = r["label"], r["evidence"]
@@ -134,6 +141,7 @@ def _rows_of(
                 "evidence": evidence,
                 "model_uri": model_uri,
                 "model_version": version,
+                **(metadata or {}).get(str(r["doc_id"]), absent),
             }
         )
     return rows
@@ -196,11 +204,7 @@ def score_file(
 
     started = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
-    qpath = (
-        Path(quarantine_path)
-        if quarantine_path
-        else output_path.with_name(output_path.stem + ".quarantine.jsonl")
-    )
+    qpath = quarantine_for(output_path, quarantine_path)
     _check_options(batch_size, part_size, abstain_below, max_bad_fraction)
     try:
         gate = ArticleGate(max_chars, duplicates)
@@ -232,7 +236,8 @@ def score_file(
 
     def predict(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
         frame = model.predict(pd.DataFrame(articles, columns=["id", "text", "lang"]))
-        return _rows_of(frame, model_uri, fetched.version, abstain_below)
+        metadata = {a["id"]: article_metadata(a) for a in articles}
+        return _rows_of(frame, model_uri, fetched.version, abstain_below, metadata)
 
     bar = tqdm(
         total=scanner.total,

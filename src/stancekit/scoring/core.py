@@ -29,6 +29,25 @@ OUTPUT_COLUMNS = [
     "proba",
     "evidence",
 ]
+#: Article fields copied, as text, into each of the article's scored rows (None where absent);
+#: the model never sees them. The corpus report groups by them.
+METADATA_FIELDS = ("date", "source")
+
+
+def article_metadata(record: Mapping[str, Any]) -> dict[str, str | None]:
+    """The :data:`METADATA_FIELDS` of an article record as text (dates in ISO form)."""
+    out: dict[str, str | None] = {}
+    for name in METADATA_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: not text any output format can hold
+                value = None
+        out[name] = value or None
+    return out
 
 
 def write_actor_config(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stancekit.data.io import BadRecord, DataFormatError, Record, RecordScanner
+from stancekit.scoring.core import article_metadata as metadata
 
 DUPLICATES = ("keep-first", "refuse")
 
@@ -144,7 +145,7 @@ class ArticleGate:
         self.seen[doc_id] = item.line
         lang = d.get("lang")
         ok_lang = isinstance(lang, str) and _lone_surrogate(lang) is None
-        return {"id": doc_id, "text": text, "lang": lang if ok_lang else None}, None
+        return {"id": doc_id, "text": text, "lang": lang if ok_lang else None, **metadata(d)}, None
 
 
 def _lone_surrogate(value: str) -> int | None:

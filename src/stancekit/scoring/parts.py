@@ -34,6 +34,8 @@ OUTPUT_SCHEMA = (
     ("evidence", "string"),
     ("model_uri", "string"),
     ("model_version", "string"),
+    ("date", "string"),
+    ("source", "string"),
 )
 
 
@@ -47,6 +49,11 @@ def work_dir_for(output: Path) -> Path:
 
 def marker_for(output: Path) -> Path:
     return output.with_name(output.stem + ".success.json")
+
+
+def quarantine_for(output: Path, given: str | Path | None = None) -> Path:
+    """The quarantine file: ``given``, or ``<output stem>.quarantine.jsonl`` beside the output."""
+    return Path(given) if given else output.with_name(output.stem + ".quarantine.jsonl")
 
 
 def _fsync_dir(path: Path) -> None:

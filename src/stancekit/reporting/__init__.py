@@ -1,0 +1,1 @@
+"""Reports over scored rows (above scoring: it only reads what the scorer wrote)."""
