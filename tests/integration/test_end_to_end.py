@@ -239,6 +239,47 @@ def test_score_writes_one_row_per_article_actor_target(trained: dict) -> None:
     assert {("vladimir_putin", t) for t in ("war", "west", "sentiment")} <= first
 
 
+def test_scoring_keeps_the_version_it_resolved(
+    trained: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`@champion` is resolved once: a move of the alias while the job runs changes nothing."""
+    from mlflow import MlflowClient
+
+    from stancekit.tracking import loading
+    from stancekit.tracking.registry import ensure_version
+
+    _promote()
+    client = MlflowClient()
+    resolved = str(client.get_model_version_by_alias("stancekit-stance", "champion").version)
+    other = ensure_version("stancekit-stance", _run_of("majority"))
+    assert other != resolved
+    check = loading.check_model_folder
+
+    def alias_moves_meanwhile(path: Path, trust_code: bool = False) -> None:
+        client.set_registered_model_alias("stancekit-stance", "champion", other)
+        check(path, trust_code)
+
+    monkeypatch.setattr(loading, "check_model_folder", alias_moves_meanwhile)
+    tmp: Path = trained["tmp"]
+    out = tmp / "pinned_scores.jsonl"
+    try:
+        _cli(
+            "score",
+            "--model",
+            "models:/stancekit-stance@champion",
+            "--input",
+            str(trained["articles"]),
+            "--output",
+            str(out),
+        )
+    finally:
+        client.set_registered_model_alias("stancekit-stance", "champion", resolved)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows and {r["model_version"] for r in rows} == {resolved}
+    # the predictions are the resolved model's: the majority model would give one label per target
+    assert len({(r["target"], r["label"]) for r in rows}) > 3
+
+
 @pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/data/seed is not present")
 def test_score_seed_article(trained: dict) -> None:
     tmp: Path = trained["tmp"]

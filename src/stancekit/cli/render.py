@@ -101,14 +101,19 @@ def comparison_tables(cmp: Any, label_space: Mapping[str, Any]) -> None:
         breakdown_rows,
         class_rows,
         summary_rows,
+        target_p_rows,
     )
 
     for note in cmp.notes:
         console.print(note, markup=False)
+    targets = list(label_space)
     rows_table(
-        summary_rows(cmp, list(label_space)),
+        summary_rows(cmp, targets, per_target=False),
         "macro-F1 [95% CI]; Δ and p: paired bootstrap against the baseline",
     )
+    rows = target_p_rows(cmp, targets)
+    if rows:
+        rows_table(rows, "per target: Δ against the baseline [95% CI] and p")
     rows_table(class_rows(cmp, label_space), "F1 per class")
     for by in BREAKDOWNS:
         rows = breakdown_rows(cmp, by)

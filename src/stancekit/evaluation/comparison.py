@@ -139,36 +139,53 @@ def _p(value: object) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):.3f}"  # type: ignore[arg-type]
 
 
-def summary_rows(cmp: Comparison, targets: Sequence[str]) -> list[dict[str, str]]:
-    """The main table as strings: metric [interval], difference from the baseline and p-value."""
+def summary_rows(
+    cmp: Comparison, targets: Sequence[str], per_target: bool = True
+) -> list[dict[str, str]]:
+    """The main table as strings: metric [interval], difference from the baseline and p-value
+    (``per_target``: also each target's macro-F1 and p-value)."""
     shown = []
     for _, r in cmp.table.iterrows():
         row = {"run": str(r["name"]), "macro_f1": _interval(r, "macro_f1")}
-        for t in targets:
-            row[t] = _interval(r, f"macro_f1_{t}")
+        if per_target:
+            for t in targets:
+                row[t] = _interval(r, f"macro_f1_{t}")
         if r["baseline"]:
             row["Δ vs baseline"], row["p"] = "baseline", ""
         else:
             row["Δ vs baseline"] = _interval(r, "delta")
             row["p"] = _p(r.get("p_value"))
+        if per_target:
+            for t in targets:
+                row[f"p {t}"] = "" if r["baseline"] else _p(r.get(f"p_value_{t}"))
+        shown.append(row)
+    return shown
+
+
+def target_p_rows(cmp: Comparison, targets: Sequence[str]) -> list[dict[str, str]]:
+    """Each set's difference from the baseline per target, with its p-value."""
+    shown = []
+    for _, r in cmp.table[~cmp.table["baseline"].astype(bool)].iterrows():
+        row = {"run": str(r["name"])}
         for t in targets:
-            row[f"p {t}"] = "" if r["baseline"] else _p(r.get(f"p_value_{t}"))
-        row["run id"] = str(r["run"])[:8]
+            row[f"Δ {t}"] = _interval(r, f"delta_{t}")
+            row[f"p {t}"] = _p(r.get(f"p_value_{t}"))
         shown.append(row)
     return shown
 
 
 def class_rows(cmp: Comparison, label_space: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
-    """Per-class F1 of each set: one row per set, one column per (target, label)."""
+    """Per-class F1: one row per (target, label), one column per set."""
     shown = []
-    for _, r in cmp.table.iterrows():
-        row = {"run": str(r["name"])}
-        for t, labels in label_space.items():
-            for lab in labels:
-                col = f"f1_{t}_{lab}"
-                if col in r and pd.notna(r[col]):
-                    row[f"{t}:{lab}"] = f"{r[col]:.3f}"
-        shown.append(row)
+    for t, labels in label_space.items():
+        for lab in labels:
+            col = f"f1_{t}_{lab}"
+            if col not in cmp.table.columns:
+                continue
+            row = {"target": t, "label": lab}
+            for _, r in cmp.table.iterrows():
+                row[str(r["name"])] = f"{r[col]:.3f}" if pd.notna(r[col]) else ""
+            shown.append(row)
     return shown
 
 
@@ -177,12 +194,11 @@ def breakdown_rows(cmp: Comparison, by: str) -> list[dict[str, str]]:
     sub = cmp.breakdown[cmp.breakdown["by"] == by]
     shown: dict[str, dict[str, str]] = {}
     for _, r in sub.iterrows():
-        row = shown.setdefault(str(r["group"]), {by: str(r["group"])})
+        row = shown.setdefault(str(r["group"]), {by: str(r["group"]), "rows": str(int(r["rows"]))})
         row[str(r["name"])] = _interval(
             pd.Series({"v": r["macro_f1"], "v_ci_low": r["ci_low"], "v_ci_high": r["ci_high"]}),
             "v",
         )
-        row["rows"] = str(int(r["rows"]))
     return list(shown.values())
 
 
