@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import tiny_corpus, write_jsonl
 from tests.scoring_model import save_tiny_pyfunc
@@ -34,6 +35,7 @@ def _sorted(path: Path) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_spark_and_local_engines_give_identical_rows_and_quarantine(tmp_path: Path) -> None:
+    from stancekit.cli import app
     from stancekit.scoring.batch import score_file
     from stancekit.scoring.spark import score_spark
 
@@ -47,19 +49,28 @@ def test_spark_and_local_engines_give_identical_rows_and_quarantine(tmp_path: Pa
     pd.DataFrame(_articles(12)).to_parquet(pq_in)
 
     local = score_file(str(model), inp, tmp_path / "local.parquet", progress=False, max_chars=2000)
-    spark = score_spark(str(model), inp, tmp_path / "spark.parquet", max_chars=2000, batch_size=7)
+    result = CliRunner().invoke(
+        app,
+        [
+            "score", "--engine", "spark", "--master", "local[2]", "--model", str(model),
+            "--input", str(inp), "--output", str(tmp_path / "spark.parquet"),
+            "--max-chars", "2000", "--batch-size", "7",
+            "--tracking-uri", f"sqlite:///{tmp_path}/mlflow.db",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    spark = json.loads((tmp_path / "spark.success.json").read_text())
 
-    assert (spark.articles_in, spark.articles_scored, spark.quarantined) == (36, 30, 6)
-    assert spark.quarantined_by_kind == local.quarantined_by_kind
-    assert (spark.rows_out, spark.actors) == (local.rows_out, local.actors)
+    assert (spark["articles_in"], spark["articles_scored"], spark["quarantined"]) == (36, 30, 6)
+    assert spark["quarantined_by_kind"] == local.quarantined_by_kind
+    assert (spark["rows_out"], spark["actors"]) == (local.rows_out, local.actors)
     a, b = _sorted(tmp_path / "local.parquet"), _sorted(tmp_path / "spark.parquet")
     assert len(a) > 100 and set(a["date"]) and set(a["source"].dropna())
     pd.testing.assert_frame_equal(a, b)
     assert (tmp_path / "spark.quarantine.jsonl").read_text() == (
         tmp_path / "local.quarantine.jsonl"
     ).read_text()
-    marker = json.loads((tmp_path / "spark.success.json").read_text())
-    assert marker["check"] == "36 in = 30 scored + 6 quarantined"
+    assert spark["check"] == "36 in = 30 scored + 6 quarantined"
 
     # Parquet in: the same rows as the local engine reading the same file.
     score_file(str(model), pq_in, tmp_path / "local2.parquet", progress=False)
