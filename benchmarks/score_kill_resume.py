@@ -11,6 +11,7 @@ Prints a markdown table; exits 1 if any output differs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -58,7 +59,7 @@ def main() -> None:
     articles = tiny_corpus(args.articles)[0]
     inp = write_jsonl(tmp / "in.jsonl", articles)
     with inp.open("a", encoding="utf-8") as fh:  # some bad input too, so the quarantine is compared
-        fh.write('{"broken\n[1]\n' + '{"id": "tiny-000000", "text": "dup"}\n')
+        fh.write('{"broken\n[1]\n' + json.dumps({"id": articles[0]["id"], "text": "dup"}) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     whole = tmp / "whole.jsonl"
     t0 = time.perf_counter()

@@ -72,6 +72,8 @@ def main() -> None:
         from stancekit.actors.discovery import make_recogniser
 
         scorer.extractor.recogniser = make_recogniser(args.recogniser)
+        # the pyfunc saved for the streaming stage carries the same setting
+        scorer.extractor.discovery["recogniser"] = args.recogniser
     frame = articles(args.articles)
     print(f"start: {machine()}")
     print(
@@ -132,7 +134,8 @@ def main() -> None:
 
 
 def stream(scorer: StanceScorer, frame: pd.DataFrame) -> tuple[str, int, int, float]:
-    """The whole streaming run through the saved pyfunc model: JSONL in, parts, JSONL out."""
+    """The whole streaming run through the saved pyfunc model: JSONL in, parts, JSONL out (the
+    seconds include loading the model)."""
     from stancekit.scoring.batch import score_file
     from stancekit.tracking.runs import save_model
 
@@ -142,7 +145,7 @@ def stream(scorer: StanceScorer, frame: pd.DataFrame) -> tuple[str, int, int, fl
     frame.to_json(inp, orient="records", lines=True, force_ascii=False)
     stats = score_file(str(model), inp, tmp / "out.jsonl", progress=False, part_size=500)
     return (
-        "streaming score_file (pyfunc, JSONL in/out)",
+        "streaming score_file (pyfunc load + JSONL in/out)",
         stats.articles_in,
         stats.rows_out,
         stats.seconds,

@@ -181,7 +181,7 @@ def main() -> None:
     print("| stage | articles | articles/s | rows/s | pairs/s | seconds | share of raw forward |")
     print("|---|---|---|---|---|---|---|")
     for name, n, rps, pps, s, share in table:
-        aps = f"{n / s:.2f}" if n else "-"
+        aps = f"{n / s:.3g}" if n else "-"
         print(
             f"| {name} | {n or '-'} | {aps} | {f'{rps:.1f}' if rps else '-'} | "
             f"{f'{pps:.1f}' if pps else '-'} | {s:.1f} | {f'{share:.0%}' if share else '-'} |"
