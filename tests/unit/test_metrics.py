@@ -49,3 +49,27 @@ def test_weighted_macro_f1_with_unit_weights_is_macro_f1() -> None:
     w[0, :100] = 0
     sub = macro_f1([labels[i] for i in true[100:]], [labels[i] for i in pred[100:]], labels)
     assert abs(_weighted_macro_f1(true, pred, w, 4)[0] - sub) < 1e-12
+
+
+def test_paired_difference_resamples_articles_for_both_models() -> None:
+    import numpy as np
+    import pytest
+
+    from stancekit.evaluation.metrics import paired_bootstrap_difference
+
+    rng = np.random.default_rng(3)
+    labels = LABEL_SPACE["war"]
+    gold = rng.choice(labels, size=300)
+    rows = {"doc_id": [f"d{i // 5}" for i in range(300)], "target": "war", "label": gold}
+    good = pd.DataFrame({**rows, "pred": np.where(rng.random(300) < 0.8, gold, labels[0])})
+    bad = pd.DataFrame({**rows, "pred": rng.choice(labels, size=300)})
+    diff = paired_bootstrap_difference(good, bad, {"war": labels}, n_bootstrap=300, seed=0)
+    point, low, high = diff[""]
+    assert point == pytest.approx(
+        macro_f1(gold, good["pred"], labels) - macro_f1(gold, bad["pred"], labels)
+    )
+    assert 0 < low <= point <= high and diff["war"] == diff[""]
+    same = paired_bootstrap_difference(good, good, {"war": labels}, n_bootstrap=50)
+    assert same[""] == (0.0, 0.0, 0.0)  # a model against itself: no spread at all
+    with pytest.raises(ValueError, match="same rows"):
+        paired_bootstrap_difference(good, bad.iloc[::-1], {"war": labels})
