@@ -49,3 +49,31 @@ def test_weighted_macro_f1_with_unit_weights_is_macro_f1() -> None:
     w[0, :100] = 0
     sub = macro_f1([labels[i] for i in true[100:]], [labels[i] for i in pred[100:]], labels)
     assert abs(_weighted_macro_f1(true, pred, w, 4)[0] - sub) < 1e-12
+
+
+def test_paired_difference_resamples_articles_for_both_models() -> None:
+    import numpy as np
+    import pytest
+
+    from stancekit.evaluation.significance import paired_bootstrap
+
+    rng = np.random.default_rng(3)
+    labels = LABEL_SPACE["war"]
+    gold = rng.choice(labels, size=300)
+    rows = {
+        "doc_id": [f"d{i // 5}" for i in range(300)],
+        "actor_id": [f"a{i % 5}" for i in range(300)],
+        "target": "war",
+        "label": gold,
+    }
+    good = pd.DataFrame({**rows, "pred": np.where(rng.random(300) < 0.8, gold, labels[0])})
+    bad = pd.DataFrame({**rows, "pred": rng.choice(labels, size=300)})
+    diff = paired_bootstrap(bad, good, {"war": labels}, n_bootstrap=300, seed=0)[""]
+    assert diff.delta == pytest.approx(
+        macro_f1(gold, good["pred"], labels) - macro_f1(gold, bad["pred"], labels)
+    )
+    assert 0 < diff.ci_low <= diff.delta <= diff.ci_high and diff.p_better < 0.01
+    same = paired_bootstrap(good, good, {"war": labels}, n_bootstrap=50)[""]
+    assert (same.delta, same.ci_low, same.ci_high) == (0.0, 0.0, 0.0)  # no spread at all
+    with pytest.raises(ValueError, match="different rows"):
+        paired_bootstrap(good, bad.iloc[:-1], {"war": labels})

@@ -159,3 +159,47 @@ def test_contexts_scored_together_equal_each_row_alone(tiny: Path, tmp_path: Pat
             for k, sentence in enumerate(ctx.sentences):
                 one = model.proba_by_label(pd.DataFrame({"target": [target], "text": [sentence]}))
                 assert got.sentences[c][t][k] == pytest.approx(one[0], abs=1e-5)
+
+
+def test_frozen_embeddings_and_layers_stay_put_while_the_rest_learns(tiny: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    from stancekit.models.transformer import SPECIAL_TOKENS
+
+    X, y = _data()
+    before = AutoModelForSequenceClassification.from_pretrained(str(tiny)).state_dict()
+    model = TransformerStanceModel(
+        pretrained=str(tiny),
+        epochs=1,
+        batch_size=8,
+        progress=False,
+        learning_rate=1e-2,
+        eval_fraction=0,
+        freeze_embeddings=True,
+        freeze_layers=1,
+    ).fit(X, y)
+    after = model.encoder_.state_dict()
+    for name in (
+        "bert.embeddings.position_embeddings.weight",
+        "bert.encoder.layer.0.output.dense.weight",
+    ):
+        assert np.array_equal(after[name].numpy(), before[name].numpy()), name
+    assert not np.allclose(
+        after["bert.encoder.layer.1.output.dense.weight"].numpy(),
+        before["bert.encoder.layer.1.output.dense.weight"].numpy(),
+    )
+    words = after["bert.embeddings.word_embeddings.weight"].numpy()
+    old = before["bert.embeddings.word_embeddings.weight"].numpy()
+    assert np.array_equal(words[: len(old)], old)  # the pretrained rows are untouched
+    # each added marker starts as the mean of its spelled-out pieces: distinct, not one shared row
+    ids = model.tokenizer_.convert_tokens_to_ids(SPECIAL_TOKENS)
+    assert len({tuple(np.round(words[i], 6)) for i in ids}) == len(SPECIAL_TOKENS)
+    assert model.get_config()["freeze_layers"] == 1
+
+
+def test_freezing_more_layers_than_the_encoder_has_is_refused(tiny: Path) -> None:
+    X, y = _data(1)
+    with pytest.raises(ValueError, match="freeze_layers=5 but the encoder has 2 layers"):
+        TransformerStanceModel(pretrained=str(tiny), freeze_layers=5, progress=False).fit(X, y)
+    with pytest.raises(ValueError, match="freeze_layers must be >= 0"):
+        TransformerStanceModel(pretrained=str(tiny), freeze_layers=-1)

@@ -78,6 +78,8 @@ class TransformerStanceModel(StanceModel):
         early_stopping_patience: int = 2,
         eval_fraction: float = 0.15,
         max_steps: int = -1,
+        freeze_embeddings: bool = False,
+        freeze_layers: int = 0,
         random_state: int = 42,
         progress: bool = True,
         label_space: Mapping[str, Sequence[str]] | None = None,
@@ -96,6 +98,10 @@ class TransformerStanceModel(StanceModel):
         self.early_stopping_patience = early_stopping_patience
         self.eval_fraction = eval_fraction
         self.max_steps = max_steps
+        if freeze_layers < 0:
+            raise ValueError(f"freeze_layers must be >= 0, got {freeze_layers}")
+        self.freeze_embeddings = freeze_embeddings
+        self.freeze_layers = freeze_layers
         self.random_state = random_state
         self.progress = progress
         self.history_: list[dict[str, float]] = []
@@ -115,6 +121,8 @@ class TransformerStanceModel(StanceModel):
             "early_stopping_patience",
             "eval_fraction",
             "max_steps",
+            "freeze_embeddings",
+            "freeze_layers",
             "random_state",
         )
         return {k: getattr(self, k) for k in keys}
@@ -175,6 +183,36 @@ class TransformerStanceModel(StanceModel):
         except OSError as exc:
             raise FileNotFoundError(missing_model_message(self.pretrained, exc)) from exc
 
+    def _freeze(self, spelled: Mapping[str, list[int]]) -> None:
+        """Stop gradients through the embeddings (and the bottom ``freeze_layers`` layers).
+
+        The markers added to the vocabulary cannot learn then, so each starts as the mean of the
+        pieces its spelling had before (``[SPEAKER]`` → ``[``, ``SPE``...): distinct vectors
+        rather than one shared mean. Saves the optimiser state of the embedding matrix (most of a
+        multilingual encoder's parameters) and, with frozen layers, their backward pass.
+        """
+        import torch
+
+        base = self.encoder_.base_model
+        layers = getattr(getattr(base, "encoder", None), "layer", None)
+        if not hasattr(base, "embeddings") or layers is None:
+            raise ValueError(
+                f"freezing needs a BERT-style encoder (embeddings, encoder.layer); "
+                f"{type(base).__name__} has not"
+            )
+        if self.freeze_layers > len(layers):
+            raise ValueError(
+                f"freeze_layers={self.freeze_layers} but the encoder has {len(layers)} layers"
+            )
+        words = base.embeddings.word_embeddings.weight
+        with torch.no_grad():
+            for token, pieces in spelled.items():
+                if pieces:
+                    words[self.tokenizer_.convert_tokens_to_ids(token)] = words[pieces].mean(0)
+        for module in [base.embeddings, *layers[: self.freeze_layers]]:
+            for param in module.parameters():
+                param.requires_grad_(False)
+
     # -- training ---------------------------------------------------------------------------------
     def fit(
         self,
@@ -189,9 +227,14 @@ class TransformerStanceModel(StanceModel):
         _set_seed(self.random_state)
         path, local = resolve_pretrained(self.pretrained)
         self._load_backbone(path, local, num_labels=len(self.classes_))
+        spelled = {
+            t: self.tokenizer_(t, add_special_tokens=False)["input_ids"] for t in SPECIAL_TOKENS
+        }
         added = self.tokenizer_.add_special_tokens({"additional_special_tokens": SPECIAL_TOKENS})
         if added:
             self.encoder_.resize_token_embeddings(len(self.tokenizer_))
+        if self.freeze_embeddings or self.freeze_layers:
+            self._freeze(spelled if added else {})
         index = self._index
         labels = np.array([index[c] for c in classes])
         if eval_set is None and self.eval_fraction > 0 and len(X) >= 20:

@@ -26,14 +26,18 @@ def cross_validate(
     folds: int = 5,
     progress: bool = True,
     splits: Sequence[str] | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Out-of-fold predictions for every prepared example and ``cv_*`` metrics with article bootstrap.
 
     Every row :func:`prepare` returns takes part, or those whose ``split`` is in ``splits`` (e.g.
     ``["train", "val"]`` to keep a test split untouched for one final check); for public data the
-    dataset's official metrics come as ``cv_<dataset>_<metric>`` (and ``..._<lang>``).
+    dataset's official metrics come as ``cv_<dataset>_<metric>`` (and ``..._<lang>``). A ``frame``
+    already prepared from ``cfg`` (e.g. a sample of its articles) is used instead of preparing one;
+    the folds depend only on its rows and the seed, so every model given it sees the same folds.
     """
-    frame = prepare(cfg).frame
+    if frame is None:
+        frame = prepare(cfg).frame
     if splits:
         unknown = set(splits) - set(frame["split"])
         if unknown:

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The runs behind experiments/e5_finetune/README.md, cheapest first, on 2 shared CPU cores.
+# Usage (from the project root): bash experiments/e5_finetune/run_all.sh [stage ...]
+set -euo pipefail
+export HF_HUB_OFFLINE=1 DVC_NO_ANALYTICS=1 PYTHONPATH=${PYTHONPATH:-$PWD/src}
+PY=${PY:-.venv/bin/python}
+run() { nice -n 10 "$PY" experiments/e5_finetune/run.py "$@"; }
+T10=(data=semeval2025_t10 "data.options.langs=[bg,ru]")
+# the fine-tuned encoder's settings, chosen for the CPU budget (README: "Setup")
+E5=(model=transformer_e5 model.freeze_embeddings=true model.freeze_layers=6 model.max_contexts=1
+    model.eval_fraction=0 model.learning_rate=1e-4 model.progress=true)
+AS=(--articles-per-lang 10)
+stages=("${@:-t10_base t10_e5 as_base as_e5 as_full_tfidf}")
+for stage in ${stages[@]}; do
+  case $stage in
+    t10_base)
+      run --splits train,val t10_majority "${T10[@]}" model=majority
+      run --splits train,val t10_tfidf "${T10[@]}" model=tfidf_logreg model.C=2
+      run --splits train,val t10_embed_e5 "${T10[@]}" model=embed_e5 model.C=0.5 ;;
+    t10_e5)
+      run --splits train,val t10_e5_ft "${T10[@]}" "${E5[@]}" model.max_length=96 model.epochs=2 ;;
+    as_base)
+      run "${AS[@]}" as10_majority data=actor_stance model=majority
+      run "${AS[@]}" as10_tfidf data=actor_stance model=tfidf_logreg ;;
+    as_e5)
+      run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" model.max_length=96 model.epochs=1 ;;
+    as_full_tfidf)
+      run as_tfidf data=actor_stance model=tfidf_logreg ;;
+    *) echo "unknown stage $stage" >&2; exit 2 ;;
+  esac
+done
