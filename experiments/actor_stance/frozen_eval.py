@@ -35,6 +35,7 @@ from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import gold_actors, match_actors  # noqa: E402
 from stancekit.evaluation.metrics import macro_f1  # noqa: E402
 from stancekit.evaluation.official import macro_f1 as fixed_macro_f1  # noqa: E402
+from stancekit.models.base import model_input  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
 
@@ -73,7 +74,7 @@ def main() -> None:
     cfg = compose(["data=actor_stance", f"model={args.model}", "tracking=none", *args.override])
     examples = prepare(cfg).frame  # every article outside the frozen slice
     model = build_model(cfg.model)
-    model.fit(examples[["target", "text"]], examples["label"].tolist())
+    model.fit(model_input(examples), examples["label"].tolist())
     # the slice's gold, and the names-only prior from the training gold
     frozen = frozen_docs(path_of(cfg, cfg.data.holdout))
     rows = [r.data for r in read_records(path_of(cfg, cfg.data.labels))]

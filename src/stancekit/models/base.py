@@ -21,6 +21,15 @@ from stancekit.data.schema import LABEL_SPACE
 
 MANIFEST = "stancekit_model.json"
 FORMAT_VERSION = 1
+#: The columns a model may read: ``target`` and ``text`` always; a family that knows what to do
+#: with the actor's id and the article's id (the combined model's actor prior) reads them when
+#: present. Training and scoring hand over every one of these their frame has.
+INPUT_COLUMNS = ("target", "text", "actor_id", "doc_id")
+
+
+def model_input(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``frame`` that a model reads (:data:`INPUT_COLUMNS`), in that order."""
+    return frame[[c for c in INPUT_COLUMNS if c in frame.columns]]
 
 
 def class_name(target: str, label: str) -> str:
@@ -184,6 +193,7 @@ class SkopsStanceModel(StanceModel):
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
 KNOWN_FAMILIES = {
     "majority": "stancekit.models.baseline.MajorityStanceModel",
+    "combined": "stancekit.models.combined.CombinedStanceModel",
     "embedding": "stancekit.models.embedding.EmbeddingStanceModel",
     "transformer_onnx": "stancekit.models.onnx.OnnxTransformerStanceModel",
     "tfidf": "stancekit.models.tfidf.TfidfStanceModel",

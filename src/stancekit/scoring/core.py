@@ -15,7 +15,7 @@ import yaml
 
 from stancekit.actors import ActorExtractor, ContextConfig, Gazetteer
 from stancekit.data.schema import NO_EVIDENCE_LABELS
-from stancekit.models.base import StanceModel, load_model
+from stancekit.models.base import StanceModel, load_model, model_input
 
 OUTPUT_COLUMNS = [
     "doc_id",
@@ -116,12 +116,20 @@ class StanceScorer:
                                 "_plain": ctx.plain_sentences,
                             }
                         )
-                        sentence_rows.extend({"target": target, "text": s} for s in ctx.sentences)
+                        sentence_rows.extend(
+                            {
+                                "target": target,
+                                "text": s,
+                                "actor_id": ctx.actor.actor_id,
+                                "doc_id": str(doc_id),
+                            }
+                            for s in ctx.sentences
+                        )
             per_article.append(mine)
 
         rows: list[dict[str, Any]] = []
         if units:
-            probas = self.model.proba_by_label(pd.DataFrame(units)[["target", "text"]])
+            probas = self.model.proba_by_label(model_input(pd.DataFrame(units)))
             sent_probas = (
                 self.model.proba_by_label(pd.DataFrame(sentence_rows)) if sentence_rows else []
             )

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from stancekit.config import build_model
 from stancekit.evaluation.metrics import evaluate_predictions
 from stancekit.evaluation.official import official_metrics
+from stancekit.models.base import model_input
 from stancekit.training.train import data_label_space, is_public, predict_frame, prepare
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,17 @@ def cross_validate(
     folds: int = 5,
     progress: bool = True,
     splits: Sequence[str] | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Out-of-fold predictions for every prepared example and ``cv_*`` metrics with article bootstrap.
 
     Every row :func:`prepare` returns takes part, or those whose ``split`` is in ``splits`` (e.g.
     ``["train", "val"]`` to keep a test split untouched for one final check); for public data the
-    dataset's official metrics come as ``cv_<dataset>_<metric>`` (and ``..._<lang>``).
+    dataset's official metrics come as ``cv_<dataset>_<metric>`` (and ``..._<lang>``). A sweep
+    over model settings passes the ``frame`` it prepared once.
     """
-    frame = prepare(cfg).frame
+    if frame is None:
+        frame = prepare(cfg).frame
     if splits:
         unknown = set(splits) - set(frame["split"])
         if unknown:
@@ -65,7 +69,7 @@ def cross_validate(
         model = build_model(cfg.model)
         model.label_space = data_label_space(cfg, model.label_space)
         train = frame.iloc[train_idx]
-        model.fit(train[["target", "text"]], train["label"].tolist())
+        model.fit(model_input(train), train["label"].tolist())
         parts.append(predict_frame(model, frame.iloc[test_idx]).assign(fold=k))
     pred = pd.concat(parts).sort_index()
     metrics = evaluate_predictions(
