@@ -1,7 +1,8 @@
 """Stance labels on unseen news: the frozen slice, scored end to end with the actors the toolkit
 finds, next to the names-only prior.
 
-    python experiments/actor_stance/frozen_eval.py [--model tfidf_logreg] [--out results.json]
+    python experiments/actor_stance/frozen_eval.py [--model tfidf_logreg] [--override KEY=VALUE ...]
+        [--out results.json]
 
 The model is trained on every annotated article outside the frozen slice (data=actor_stance holds
 the slice out), then scores the slice's 53 articles as a user would: actors found by the actor
@@ -23,7 +24,6 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,36 +33,10 @@ from stancekit.config import build_extractor, build_model, compose, path_of  # n
 from stancekit.data.adapters import frozen_docs, load_semeval_annotations  # noqa: E402
 from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import gold_actors, match_actors  # noqa: E402
-from stancekit.evaluation.metrics import macro_f1  # noqa: E402
-from stancekit.evaluation.official import macro_f1 as fixed_macro_f1  # noqa: E402
+from stancekit.evaluation.metrics import headline_with_ci  # noqa: E402
 from stancekit.models.base import model_input  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
-
-STANCE = {"war": ["pro_russia", "pro_ukraine"], "west": ["anti_west", "pro_west"]}
-
-
-def f_avg(frame: pd.DataFrame, target: str) -> float:
-    """War/west: mean F1 of the two stance classes, both always counted (SemEval-2016's F-avg);
-    sentiment: macro-F1 over the labels that occur."""
-    sub = frame[frame["target"] == target]
-    if target in STANCE:
-        return fixed_macro_f1(sub["label"], sub["pred"], STANCE[target])
-    return macro_f1(sub["label"], sub["pred"], ["negative", "neutral", "positive"])
-
-
-def with_ci(frame: pd.DataFrame, target: str, n: int = 1000, seed: int = 0) -> list[float]:
-    docs = frame["doc_id"].unique()
-    by_doc = {d: g for d, g in frame.groupby("doc_id")}
-    rng = np.random.default_rng(seed)
-    boots = [
-        f_avg(pd.concat([by_doc[d] for d in rng.choice(docs, len(docs))]), target) for _ in range(n)
-    ]
-    return [
-        round(f_avg(frame, target), 3),
-        round(float(np.percentile(boots, 2.5)), 3),
-        round(float(np.percentile(boots, 97.5)), 3),
-    ]
 
 
 def main() -> None:
@@ -125,6 +99,7 @@ def main() -> None:
     frame = pd.DataFrame(out)
     results = {
         "model": args.model,
+        "overrides": args.override,
         "train_examples": len(examples),
         "frozen_articles": len(articles),
         "gold_rows": len(frame),
@@ -135,7 +110,7 @@ def main() -> None:
         for lang in ("all", "bg", "ru", "en"):
             sub = f if lang == "all" else f[f["lang"] == lang]
             for target in ("war", "west", "sentiment"):
-                results[f"{name}_{target}_{lang}"] = with_ci(sub, target)
+                results[f"{name}_{target}_{lang}"] = headline_with_ci(sub, target)
     print(json.dumps(results, indent=1))
     if args.out:
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from stancekit.data.schema import LABEL_SPACE, STANCE_LABELS
+
 
 def _f1_per_label(
     y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]
@@ -28,6 +30,50 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     if not present:
         return 0.0
     return float(np.mean(list(_f1_per_label(t, p, present).values())))
+
+
+def ece(confidence: Sequence[float], correct: Sequence[bool], n_bins: int = 10) -> float:
+    """Expected calibration error: the row-weighted gap between accuracy and mean confidence of the
+    predicted label, over ``n_bins`` equal-width confidence bins."""
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    if not len(conf):
+        return 0.0
+    which = np.clip(np.digitize(conf, np.linspace(0, 1, n_bins + 1)[1:-1]), 0, n_bins - 1)
+    gap = 0.0
+    for b in np.unique(which):
+        sel = which == b
+        gap += sel.sum() * abs(ok[sel].mean() - conf[sel].mean())
+    return float(gap / len(conf))
+
+
+def headline_score(frame: pd.DataFrame, target: str) -> float:
+    """A stance target's F-avg (mean F1 of its two stance classes, both always counted, as in
+    SemEval-2016); another target's macro-F1 over the labels that occur."""
+    sub = frame[frame["target"] == target]
+    if target in STANCE_LABELS:
+        t, p = sub["label"].to_numpy(object), sub["pred"].to_numpy(object)
+        return float(np.mean(list(_f1_per_label(t, p, STANCE_LABELS[target]).values())))
+    return macro_f1(sub["label"], sub["pred"], LABEL_SPACE.get(target, sorted(set(sub["label"]))))
+
+
+def headline_with_ci(
+    frame: pd.DataFrame, target: str, n_bootstrap: int = 1000, seed: int = 0, ci: float = 0.95
+) -> list[float]:
+    """``[value, low, high]`` of :func:`headline_score`, resampling whole articles (rounded to 3)."""
+    docs = frame["doc_id"].unique()
+    by_doc = {d: g for d, g in frame.groupby("doc_id")}
+    rng = np.random.default_rng(seed)
+    boots = [
+        headline_score(pd.concat([by_doc[d] for d in rng.choice(docs, len(docs))]), target)
+        for _ in range(n_bootstrap)
+    ]
+    alpha = 100 * (1 - ci) / 2
+    return [
+        round(headline_score(frame, target), 3),
+        round(float(np.percentile(boots, alpha)), 3),
+        round(float(np.percentile(boots, 100 - alpha)), 3),
+    ]
 
 
 def _overall(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> dict[str, float]:
@@ -66,6 +112,10 @@ def evaluate_predictions(
         for lab, v in f1s.items():
             metrics[f"{prefix}_f1_{target}_{lab}"] = v
         metrics[f"{prefix}_support_{target}"] = float(len(sub))
+        if "confidence" in sub.columns:
+            metrics[f"{prefix}_ece_{target}"] = ece(sub["confidence"], sub["label"] == sub["pred"])
+    if "confidence" in frame.columns:
+        metrics[f"{prefix}_ece"] = ece(frame["confidence"], frame["label"] == frame["pred"])
     if n_bootstrap > 0:
         low, high = bootstrap_intervals(frame, label_space, n_bootstrap, ci, seed)
         for key in low:
