@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stancekit.models.transformer import TransformerStanceModel, _collate
+from stancekit.models.transformer import TransformerStanceModel, _collate, batches
 
 ONNX_FILE = "model.onnx"
 QUANT_FILE = "model.int8.onnx"
@@ -54,11 +54,10 @@ class OnnxTransformerStanceModel(TransformerStanceModel):
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
         sess = self._session()
-        items = self._encode(X)
         collate = _collate(self.tokenizer_.pad_token_id or 0)
         out = []
-        for start in range(0, len(items), self.batch_size):
-            batch = collate([{**it, "labels": 0} for it in items[start : start + self.batch_size]])
+        for rows in batches(self._encode(X), self.batch_size):
+            batch = collate(rows)
             feed = {
                 k: batch[k].numpy().astype(np.int64)
                 for k in ("input_ids", "attention_mask", "token_type_ids")
