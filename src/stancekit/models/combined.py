@@ -10,6 +10,7 @@ then fits one temperature per target, which calibrates the probabilities without
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -44,6 +45,27 @@ def article_groups(X: pd.DataFrame) -> list[str]:
     """The article of each row (``doc_id``), or the text itself where no id comes with it."""
     col = "doc_id" if "doc_id" in X.columns else "text"
     return [str(v) for v in X[col]]
+
+
+#: Family fits and out-of-fold probabilities of this process, by what they were fitted on: settings
+#: of a sweep that differ only in the combiner (two-stage, prior, role, calibration) share them.
+_FITTED: dict[str, Any] = {}
+_FITTED_MAX = 12
+
+
+def _fit_key(name: str, family: StanceModel, X: pd.DataFrame, y: np.ndarray, kind: str) -> str:
+    digest = hashlib.sha256()
+    spec = [name, kind, family.get_config(), family.label_space, len(X)]
+    digest.update(json.dumps(spec, sort_keys=True, default=str).encode())
+    for column in (X["target"], X["text"], article_groups(X), y):
+        digest.update("\x1f".join(map(str, column)).encode())
+    return digest.hexdigest()
+
+
+def _remember(key: str, value: Any) -> None:
+    while len(_FITTED) >= _FITTED_MAX:
+        _FITTED.pop(next(iter(_FITTED)))
+    _FITTED[key] = value
 
 
 def _learnable(labels: np.ndarray, two_stage: bool) -> bool:
@@ -131,12 +153,26 @@ class CombinedStanceModel(StanceModel):
         if folds < 2:
             raise ValueError("the combined model needs training rows from at least 2 articles")
         labels = np.asarray(y, dtype=object)
-        oof = {name: np.zeros((len(X), len(self.classes_))) for name in self._families()}
-        for fit_idx, held_idx in GroupKFold(n_splits=folds).split(X, groups=groups):
-            for name, family in self._families().items():
-                family.fit(X.iloc[fit_idx], labels[fit_idx].tolist())
-                oof[name][held_idx] = family.predict_proba(X.iloc[held_idx])
+        oof = {}
+        for name, family in self._families().items():
+            key = _fit_key(name, family, X, labels, f"oof{folds}")
+            if key not in _FITTED:
+                held = np.zeros((len(X), len(self.classes_)))
+                for fit_idx, held_idx in GroupKFold(n_splits=folds).split(X, groups=groups):
+                    family.fit(X.iloc[fit_idx], labels[fit_idx].tolist())
+                    held[held_idx] = family.predict_proba(X.iloc[held_idx])
+                _remember(key, held)
+            oof[name] = _FITTED[key]
         return oof
+
+    def _fit_families(self, X: pd.DataFrame, y: Sequence[str]) -> dict[str, StanceModel]:
+        out = {}
+        for name, family in self._families().items():
+            key = _fit_key(name, family, X, np.asarray(y, dtype=object), "all")
+            if key not in _FITTED:
+                _remember(key, family.fit(X, list(y)))
+            out[name] = _FITTED[key]
+        return out
 
     # -- the actor prior --------------------------------------------------------------------------
     def _fit_prior(self, X: pd.DataFrame, y: Sequence[str]) -> np.ndarray:
@@ -260,7 +296,7 @@ class CombinedStanceModel(StanceModel):
                 if self.calibration == "temperature"
                 else 1.0
             )
-        self.families_ = {name: m.fit(X, list(y)) for name, m in self._families().items()}
+        self.families_ = self._fit_families(X, y)
         return self
 
     def _calibrate(
