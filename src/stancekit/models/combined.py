@@ -322,11 +322,11 @@ class CombinedStanceModel(StanceModel):
             rows = np.flatnonzero(X["target"].to_numpy() == target)
             if not len(rows):
                 continue
-            cols = [
-                self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]
-            ]
+            cols = np.array(
+                [self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]]
+            )
             if isinstance(combiner, str):  # the target had one label in training
-                out[np.ix_(rows, [self.classes_.index(class_name(target, combiner))])] = 1.0
+                out[rows, self.classes_.index(class_name(target, combiner))] = 1.0
                 continue
             F = self._features(
                 X.iloc[rows],

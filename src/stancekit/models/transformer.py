@@ -103,6 +103,7 @@ class TransformerStanceModel(StanceModel):
         self.progress = progress
         self.cache_dir = cache_dir
         self.history_: list[dict[str, float]] = []
+        self._tok_fp: str | None = None
 
     def get_config(self) -> dict[str, Any]:
         keys = (
@@ -130,7 +131,7 @@ class TransformerStanceModel(StanceModel):
         parts = [p.strip() for p in text.split(self.separator) if p.strip()]
         return parts[: self.max_contexts] or [text]
 
-    def _encode(self, X: pd.DataFrame, labels: Sequence[int] | None = None) -> Any:
+    def _encode(self, X: pd.DataFrame, labels: Sequence[int] | np.ndarray | None = None) -> Any:
         """The model inputs as a ``datasets.Dataset`` (Arrow): one row per example, tokenised by a
         batched ``map`` whose result is cached on disk under the input's and the tokeniser's
         fingerprint, so the same texts are tokenised once across folds, runs and sweeps."""
@@ -175,8 +176,8 @@ class TransformerStanceModel(StanceModel):
 
     def _tokeniser_fingerprint(self) -> str:
         """What the tokeniser does, as a hash: its full definition when it is a fast tokeniser."""
-        if getattr(self, "_tok_fp", None) is None:
-            tok = self.tokenizer_
+        if self._tok_fp is None:
+            tok: Any = self.tokenizer_
             backend = getattr(tok, "backend_tokenizer", None)
             spec = backend.to_str() if backend is not None else f"{tok.name_or_path}:{len(tok)}"
             self._tok_fp = hashlib.sha256(f"{spec}|{len(tok)}".encode()).hexdigest()
