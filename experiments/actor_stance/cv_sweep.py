@@ -21,13 +21,18 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+from tqdm.auto import tqdm
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from stancekit.config import compose, flatten  # noqa: E402
+from stancekit.config import build_model, compose, flatten  # noqa: E402
 from stancekit.data.schema import LABEL_SPACE  # noqa: E402
 from stancekit.evaluation.metrics import evaluate_predictions, headline_with_ci  # noqa: E402
-from stancekit.training.cv import cross_validate  # noqa: E402
+from stancekit.models.base import class_name, model_input  # noqa: E402
+from stancekit.models.tfidf import TfidfStanceModel  # noqa: E402
+from stancekit.training.cv import article_folds  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
 
 LANGS = ("bg", "ru", "en")
@@ -78,22 +83,101 @@ def log_run(cfg, setting: str, metrics: dict[str, float], pred) -> str:  # type:
         return run.info.run_id
 
 
+def tfidf_out_of_fold(cfg, frame, folds) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The combined model's TF-IDF family fitted once per outer fold: its out-of-fold probabilities
+    (over the model's classes) for every row. With the combined config's TF-IDF settings, which are
+    model=tfidf_logreg's, these are also that model's cross-validation."""
+    space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
+    out = np.zeros((len(frame), sum(len(v) for v in space.values())))
+    for train_idx, test_idx in tqdm(folds, desc="TF-IDF folds"):
+        train = frame.iloc[train_idx]
+        family = TfidfStanceModel(**cfg.model.tfidf, label_space=space)
+        family.fit(model_input(train), train["label"].tolist())
+        out[test_idx] = family.predict_proba(model_input(frame.iloc[test_idx]))
+    return out
+
+
+def to_predictions(frame, proba: np.ndarray, classes: list[str], fold: np.ndarray):  # type: ignore[no-untyped-def]
+    """Rows with ``pred``, ``confidence`` and ``proba`` (within the row's target) from a matrix."""
+    out = frame.copy()
+    index = {c: i for i, c in enumerate(classes)}
+    probas = [
+        {lab: float(proba[r, index[class_name(t, lab)]]) for lab in LABEL_SPACE[t]}
+        for r, t in enumerate(frame["target"])
+    ]
+    out["pred"] = [max(p, key=p.__getitem__) for p in probas]
+    out["confidence"] = [max(p.values()) for p in probas]
+    out["proba"] = probas
+    return out.assign(fold=fold)
+
+
+def stacked_cv(cfg, frame, folds, level0: np.ndarray):  # type: ignore[no-untyped-def]
+    """Out-of-fold predictions of a combined setting whose TF-IDF probabilities come from
+    ``level0``: each fold's combiners are fitted on the other folds' rows and their probabilities."""
+    proba = np.zeros_like(level0)
+    fold_of = np.zeros(len(frame), dtype=int)
+    model = None
+    for k, (train_idx, test_idx) in enumerate(folds):
+        model = build_model(cfg.model)
+        model.label_space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
+        train, test = frame.iloc[train_idx], frame.iloc[test_idx]
+        given = (
+            (lambda idx: {"tfidf": level0[idx]}) if model.tfidf is not None else (lambda idx: {})
+        )
+        model.fit_combiners(model_input(train), train["label"].tolist(), given(train_idx))
+        raw = model.combine_probas(model_input(test), given(test_idx))
+        proba[test_idx] = raw / np.where(
+            raw.sum(axis=1, keepdims=True) > 0, raw.sum(axis=1, keepdims=True), 1
+        )
+        fold_of[test_idx] = k
+    assert model is not None
+    return to_predictions(frame, proba, model.classes_, fold_of)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--setting", action="append", required=True, help="config overrides")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--level0", type=Path, help="a .npy file keeping the TF-IDF out-of-fold probabilities"
+    )
+    ap.add_argument("--base", action="append", default=[], help="overrides for every setting")
     args = ap.parse_args()
-    base = ["data=actor_stance", "tracking.experiment=actor_stance-cv"]
-    frame = prepare(compose(base)).frame  # the frozen slice is held out by data.holdout
+    base = ["data=actor_stance", "tracking.experiment=actor_stance-cv", *args.base]
+    cfg0 = compose([*base, "model=combined", "model.embedding=null"])
+    frame = prepare(cfg0).frame  # the frozen slice is held out by data.holdout
+    folds = article_folds(frame, list(cfg0.data.targets), args.folds, cfg0.seed)
+    fold_of = np.zeros(len(frame), dtype=int)
+    for k, (_, test_idx) in enumerate(folds):
+        fold_of[test_idx] = k
+    t0 = time.perf_counter()
+    if args.level0 and args.level0.exists():
+        level0 = np.load(args.level0)
+        assert level0.shape[0] == len(frame), f"{args.level0} was computed on other rows"
+    else:
+        level0 = tfidf_out_of_fold(cfg0, frame, folds)
+        if args.level0:
+            np.save(args.level0, level0)
+    level0_s = time.perf_counter() - t0
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    label_space = {t: list(LABEL_SPACE[t]) for t in cfg0.data.targets}
+    classes = [class_name(t, lab) for t, labs in label_space.items() for lab in labs]
     for setting in args.setting:
         cfg = compose([*base, *shlex.split(setting)])
         t0 = time.perf_counter()
-        metrics, pred = cross_validate(cfg, args.folds, progress=True, frame=frame)
-        label_space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
+        if cfg.model.name == "tfidf_logreg":
+            same = all(cfg.model[k] == v for k, v in cfg0.model.tfidf.items())
+            assert same, "the level-0 TF-IDF settings differ from model=tfidf_logreg's"
+            pred = to_predictions(frame, level0, classes, fold_of)
+        elif cfg.model.name == "combined" and cfg.model.get("embedding") is None:
+            assert cfg.model.tfidf is None or cfg.model.tfidf == cfg0.model.tfidf
+            pred = stacked_cv(cfg, frame, folds, level0)
+        else:
+            raise SystemExit(f"{setting}: only model=tfidf_logreg and combined without embedding")
+        metrics = evaluate_predictions(pred, label_space, "cv", 1000, 0.95, cfg.seed)
         row = summarise(metrics, pred, label_space)
-        row["seconds"] = round(time.perf_counter() - t0)
+        row["seconds"] = round(time.perf_counter() - t0 + level0_s)
         row["n_examples"] = len(frame)
         row["n_articles"] = int(frame["doc_id"].nunique())
         row["mlflow_run"] = log_run(cfg, setting, metrics, pred) if cfg.tracking.enabled else None

@@ -267,8 +267,17 @@ class CombinedStanceModel(StanceModel):
     def fit(self, X: pd.DataFrame, y: Sequence[str]) -> CombinedStanceModel:
         self._check_labels(X, y)
         X = X.reset_index(drop=True)
+        self.fit_combiners(X, y, self._out_of_fold(X, y))
+        self.families_ = self._fit_families(X, y)
+        return self
+
+    def fit_combiners(
+        self, X: pd.DataFrame, y: Sequence[str], probas: Mapping[str, np.ndarray]
+    ) -> CombinedStanceModel:
+        """The prior, the combiners and the temperatures, from the families' held-out ``probas``
+        for the rows of ``X`` (what :meth:`fit` does after its inner folds)."""
+        X = X.reset_index(drop=True)
         labels = np.asarray(y, dtype=object)
-        probas = self._out_of_fold(X, y)
         counts = self._fit_prior(X, y) if self.use_prior else None
         if not self.use_prior:
             self.prior_counts_, self.overall_ = {t: {} for t in self.label_space}, {}
@@ -296,7 +305,6 @@ class CombinedStanceModel(StanceModel):
                 if self.calibration == "temperature"
                 else 1.0
             )
-        self.families_ = self._fit_families(X, y)
         return self
 
     def _calibrate(
@@ -315,7 +323,11 @@ class CombinedStanceModel(StanceModel):
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
         X = X.reset_index(drop=True)
-        probas = {name: m.predict_proba(X) for name, m in self.families_.items()}
+        return self.combine_probas(X, {n: m.predict_proba(X) for n, m in self.families_.items()})
+
+    def combine_probas(self, X: pd.DataFrame, probas: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Combined, calibrated probabilities over :attr:`classes_` from the families' ``probas``."""
+        X = X.reset_index(drop=True)
         counts = self._prior_counts(X) if self.use_prior else None
         out = np.zeros((len(X), len(self.classes_)))
         for target, combiner in self.combiners_.items():
