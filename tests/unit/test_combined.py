@@ -97,3 +97,25 @@ def test_settings_are_checked() -> None:
         CombinedStanceModel(calibration="platt")
     with pytest.raises(ValueError, match="needs tfidf, embedding or the actor prior"):
         CombinedStanceModel(tfidf=None, embedding=None, use_prior=False)
+
+
+def test_fit_cache_serves_a_second_setting_without_refitting_the_families(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stancekit.models import combined
+    from stancekit.models.tfidf import TfidfStanceModel
+
+    X, y = _data(2)
+    cache = str(tmp_path / "fits")
+    first = CombinedStanceModel(tfidf=TFIDF, fit_cache=cache).fit(X, y)
+    assert len(list((tmp_path / "fits").iterdir())) == 2  # out-of-fold matrix and the full fit
+    combined._FITTED.clear()  # a new process: only the folder is shared
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("TF-IDF fitted again")
+
+    monkeypatch.setattr(TfidfStanceModel, "fit", refuse)
+    other = CombinedStanceModel(tfidf=TFIDF, fit_cache=cache, two_stage=True).fit(X, y)
+    assert other.families_["tfidf"].predict_proba(X) == pytest.approx(
+        first.families_["tfidf"].predict_proba(X)
+    )

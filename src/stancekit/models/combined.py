@@ -81,7 +81,9 @@ class CombinedStanceModel(StanceModel):
     ``prior_strength`` is the weight of the target's overall label distribution in each actor's
     smoothed one (``use_prior=False`` leaves the prior out); ``two_stage`` splits each target with
     ``none`` into "stance or none", then "which stance"; ``calibration`` is ``temperature`` or
-    ``none``. Rows are grouped into inner folds by ``doc_id`` when the input has it.
+    ``none``. Rows are grouped into inner folds by ``doc_id`` when the input has it. With
+    ``fit_cache`` (a folder), the families' fits and out-of-fold probabilities are kept there by
+    what they were fitted on, so a rerun or another combiner setting on the same data reuses them.
     """
 
     family = "combined"
@@ -99,6 +101,7 @@ class CombinedStanceModel(StanceModel):
         class_weight: str | None = "balanced",
         calibration: str = "temperature",
         random_state: int = 42,
+        fit_cache: str | None = None,
         label_space: Mapping[str, Sequence[str]] | None = None,
     ):
         super().__init__(label_space)
@@ -119,6 +122,7 @@ class CombinedStanceModel(StanceModel):
         self.class_weight = class_weight
         self.calibration = calibration
         self.random_state = random_state
+        self.fit_cache = fit_cache
 
     def get_config(self) -> dict[str, Any]:
         keys = (
@@ -133,6 +137,7 @@ class CombinedStanceModel(StanceModel):
             "class_weight",
             "calibration",
             "random_state",
+            "fit_cache",
         )
         return {k: getattr(self, k) for k in keys}
 
@@ -156,22 +161,58 @@ class CombinedStanceModel(StanceModel):
         oof = {}
         for name, family in self._families().items():
             key = _fit_key(name, family, X, labels, f"oof{folds}")
-            if key not in _FITTED:
-                held = np.zeros((len(X), len(self.classes_)))
+            cached = self._recall(key)
+            if cached is None:
+                cached = np.zeros((len(X), len(self.classes_)))
                 for fit_idx, held_idx in GroupKFold(n_splits=folds).split(X, groups=groups):
                     family.fit(X.iloc[fit_idx], labels[fit_idx].tolist())
-                    held[held_idx] = family.predict_proba(X.iloc[held_idx])
-                _remember(key, held)
-            oof[name] = _FITTED[key]
+                    cached[held_idx] = family.predict_proba(X.iloc[held_idx])
+                self._keep(key, cached)
+            oof[name] = cached
         return oof
+
+    def _recall(self, key: str) -> Any:
+        """A family fit or out-of-fold matrix made before: in this process, else in ``fit_cache``."""
+        if key in _FITTED:
+            return _FITTED[key]
+        folder = self._cache_folder(key)
+        if folder is None:
+            return None
+        if (folder / "oof.npy").is_file():
+            _remember(key, np.load(folder / "oof.npy", allow_pickle=False))
+        elif (folder / "model").is_dir():
+            _remember(key, load_model(folder / "model"))
+        return _FITTED.get(key)
+
+    def _keep(self, key: str, value: Any) -> None:
+        _remember(key, value)
+        folder = self._cache_folder(key)
+        if folder is None:
+            return
+        tmp = folder.with_name(folder.name + ".part")
+        tmp.mkdir(parents=True, exist_ok=True)
+        if isinstance(value, np.ndarray):
+            np.save(tmp / "oof.npy", value, allow_pickle=False)
+        else:
+            value.save(tmp / "model")
+        tmp.replace(folder)  # whole or not at all: a killed run leaves only a .part folder
+
+    def _cache_folder(self, key: str) -> Path | None:
+        if not self.fit_cache:
+            return None
+        from stancekit.paths import resolve
+
+        return resolve(self.fit_cache) / key
 
     def _fit_families(self, X: pd.DataFrame, y: Sequence[str]) -> dict[str, StanceModel]:
         out = {}
         for name, family in self._families().items():
             key = _fit_key(name, family, X, np.asarray(y, dtype=object), "all")
-            if key not in _FITTED:
-                _remember(key, family.fit(X, list(y)))
-            out[name] = _FITTED[key]
+            cached = self._recall(key)
+            if cached is None:
+                cached = family.fit(X, list(y))
+                self._keep(key, cached)
+            out[name] = cached
         return out
 
     # -- the actor prior --------------------------------------------------------------------------
