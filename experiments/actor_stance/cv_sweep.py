@@ -83,17 +83,26 @@ def log_run(cfg, setting: str, metrics: dict[str, float], pred) -> str:  # type:
         return run.info.run_id
 
 
-def tfidf_out_of_fold(cfg, frame, folds) -> np.ndarray:  # type: ignore[no-untyped-def]
+def tfidf_out_of_fold(cfg, frame, folds, store: Path | None, only=None) -> np.ndarray:  # type: ignore[no-untyped-def]
     """The combined model's TF-IDF family fitted once per outer fold: its out-of-fold probabilities
     (over the model's classes) for every row. With the combined config's TF-IDF settings, which are
-    model=tfidf_logreg's, these are also that model's cross-validation."""
+    model=tfidf_logreg's, these are also that model's cross-validation. Each fold's part is kept in
+    ``store`` (``<store>.fold<k>.npy``), so folds can run in separate processes (``only``)."""
     space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
     out = np.zeros((len(frame), sum(len(v) for v in space.values())))
-    for train_idx, test_idx in tqdm(folds, desc="TF-IDF folds"):
+    for k, (train_idx, test_idx) in enumerate(tqdm(folds, desc="TF-IDF folds")):
+        part = store.with_suffix(f".fold{k}.npy") if store else None
+        if part is not None and part.exists():
+            out[test_idx] = np.load(part)
+            continue
+        if only is not None and k not in only:
+            continue
         train = frame.iloc[train_idx]
         family = TfidfStanceModel(**cfg.model.tfidf, label_space=space)
         family.fit(model_input(train), train["label"].tolist())
         out[test_idx] = family.predict_proba(model_input(frame.iloc[test_idx]))
+        if part is not None:
+            np.save(part, out[test_idx])
     return out
 
 
@@ -143,6 +152,9 @@ def main() -> None:
         "--level0", type=Path, help="a .npy file keeping the TF-IDF out-of-fold probabilities"
     )
     ap.add_argument("--base", action="append", default=[], help="overrides for every setting")
+    ap.add_argument(
+        "--only-folds", help="compute just these folds' TF-IDF parts (e.g. 0,3), then stop"
+    )
     args = ap.parse_args()
     base = ["data=actor_stance", "tracking.experiment=actor_stance-cv", *args.base]
     cfg0 = compose([*base, "model=combined", "model.embedding=null"])
@@ -152,11 +164,15 @@ def main() -> None:
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k
     t0 = time.perf_counter()
+    if args.only_folds:
+        only = {int(k) for k in args.only_folds.split(",")}
+        tfidf_out_of_fold(cfg0, frame, folds, args.level0, only)
+        return
     if args.level0 and args.level0.exists():
         level0 = np.load(args.level0)
         assert level0.shape[0] == len(frame), f"{args.level0} was computed on other rows"
     else:
-        level0 = tfidf_out_of_fold(cfg0, frame, folds)
+        level0 = tfidf_out_of_fold(cfg0, frame, folds, args.level0)
         if args.level0:
             np.save(args.level0, level0)
     level0_s = time.perf_counter() - t0
