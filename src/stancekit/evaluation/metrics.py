@@ -51,29 +51,36 @@ def headline_score(frame: pd.DataFrame, target: str) -> float:
     """A stance target's F-avg (mean F1 of its two stance classes, both always counted, as in
     SemEval-2016); another target's macro-F1 over the labels that occur."""
     sub = frame[frame["target"] == target]
-    if target in STANCE_LABELS:
-        t, p = sub["label"].to_numpy(object), sub["pred"].to_numpy(object)
-        return float(np.mean(list(_f1_per_label(t, p, STANCE_LABELS[target]).values())))
-    return macro_f1(sub["label"], sub["pred"], LABEL_SPACE.get(target, sorted(set(sub["label"]))))
+    true, pred, k, fixed = _coded(sub, target)
+    return float(_weighted_macro_f1(true, pred, np.ones((1, len(sub))), k, fixed)[0])
 
 
 def headline_with_ci(
     frame: pd.DataFrame, target: str, n_bootstrap: int = 1000, seed: int = 0, ci: float = 0.95
 ) -> list[float]:
     """``[value, low, high]`` of :func:`headline_score`, resampling whole articles (rounded to 3)."""
-    docs = frame["doc_id"].unique()
-    by_doc = {d: g for d, g in frame.groupby("doc_id")}
     rng = np.random.default_rng(seed)
-    boots = [
-        headline_score(pd.concat([by_doc[d] for d in rng.choice(docs, len(docs))]), target)
-        for _ in range(n_bootstrap)
-    ]
-    alpha = 100 * (1 - ci) / 2
+    docs, doc_index = np.unique(frame["doc_id"].to_numpy(), return_inverse=True)
+    counts = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_bootstrap)
+    sel = (frame["target"] == target).to_numpy()
+    true, pred, k, fixed = _coded(frame[sel], target)
+    boots = _weighted_macro_f1(true, pred, counts[:, doc_index[sel]].astype(float), k, fixed)
+    alpha = (1 - ci) / 2
     return [
         round(headline_score(frame, target), 3),
-        round(float(np.percentile(boots, alpha)), 3),
-        round(float(np.percentile(boots, 100 - alpha)), 3),
+        round(float(np.quantile(boots, alpha)), 3),
+        round(float(np.quantile(boots, 1 - alpha)), 3),
     ]
+
+
+def _coded(sub: pd.DataFrame, target: str) -> tuple[np.ndarray, np.ndarray, int, list[int] | None]:
+    """Gold and predicted labels as codes, the number of codes, and the stance classes' codes."""
+    labels = list(LABEL_SPACE.get(target) or sorted(set(sub["label"]) | set(sub["pred"])))
+    code = {lab: i for i, lab in enumerate(labels)}
+    true = np.array([code[v] for v in sub["label"]], dtype=int)
+    pred = np.array([code[v] for v in sub["pred"]], dtype=int)
+    fixed = [code[lab] for lab in STANCE_LABELS[target]] if target in STANCE_LABELS else None
+    return true, pred, len(labels), fixed
 
 
 def _overall(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> dict[str, float]:
@@ -126,9 +133,10 @@ def evaluate_predictions(
 
 
 def _weighted_macro_f1(
-    true: np.ndarray, pred: np.ndarray, weights: np.ndarray, k: int
+    true: np.ndarray, pred: np.ndarray, weights: np.ndarray, k: int, fixed: list[int] | None = None
 ) -> np.ndarray:
-    """Macro-F1 for each row of ``weights`` (one bootstrap resample per row), over present labels."""
+    """Macro-F1 for each row of ``weights`` (one bootstrap resample per row), over present labels
+    (or over the ``fixed`` label codes, always counted)."""
     conf = np.zeros((weights.shape[0], k, k))
     for t in range(k):
         for p in range(k):
@@ -141,6 +149,8 @@ def _weighted_macro_f1(
     denom = support + predicted
     present = denom > 0
     f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=present)
+    if fixed is not None:
+        return f1[:, fixed].mean(axis=1)
     return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
 
 
