@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,9 +35,22 @@ from stancekit.data.adapters import frozen_docs, load_semeval_annotations  # noq
 from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import gold_actors, match_actors  # noqa: E402
 from stancekit.evaluation.metrics import headline_with_ci  # noqa: E402
-from stancekit.models.base import model_input  # noqa: E402
+from stancekit.models.base import load_model, model_input  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
+
+
+def stack_on(model, examples: pd.DataFrame, level0: np.ndarray, family):  # type: ignore[no-untyped-def]
+    """A combined model whose combiners learn from given out-of-fold TF-IDF probabilities and whose
+    TF-IDF family is ``family`` (fitted on all of ``examples``): the recipe of ``fit`` with other
+    folds, which spares the family's inner-fold fits."""
+    assert level0.shape == (len(examples), len(model.classes_)), "level0 is for other rows"
+    assert model.embedding is None, "stacking on given probabilities covers the TF-IDF family only"
+    given = family.get_config()
+    assert all(given[k] == v for k, v in model.tfidf.items()), "family fitted with other settings"
+    model.fit_combiners(model_input(examples), examples["label"].tolist(), {"tfidf": level0})
+    model.families_ = {"tfidf": family}
+    return model
 
 
 def main() -> None:
@@ -44,11 +58,21 @@ def main() -> None:
     ap.add_argument("--model", default="tfidf_logreg")
     ap.add_argument("--override", action="append", default=[])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--level0",
+        type=Path,
+        help="combined model: stack on these out-of-fold TF-IDF probabilities of the training rows "
+        "(cv_sweep.py --level0) instead of the model's own inner folds",
+    )
+    ap.add_argument("--family", type=Path, help="with --level0: the TF-IDF fitted on every row")
     args = ap.parse_args()
     cfg = compose(["data=actor_stance", f"model={args.model}", "tracking=none", *args.override])
     examples = prepare(cfg).frame  # every article outside the frozen slice
     model = build_model(cfg.model)
-    model.fit(model_input(examples), examples["label"].tolist())
+    if args.level0:
+        model = stack_on(model, examples, np.load(args.level0), load_model(args.family))
+    else:
+        model.fit(model_input(examples), examples["label"].tolist())
     # the slice's gold, and the names-only prior from the training gold
     frozen = frozen_docs(path_of(cfg, cfg.data.holdout))
     rows = [r.data for r in read_records(path_of(cfg, cfg.data.labels))]
@@ -100,6 +124,7 @@ def main() -> None:
     results = {
         "model": args.model,
         "overrides": args.override,
+        "stacked_on": str(args.level0) if args.level0 else None,
         "train_examples": len(examples),
         "frozen_articles": len(articles),
         "gold_rows": len(frame),
