@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,13 +153,15 @@ def main() -> None:
         "--level0", type=Path, help="a .npy file keeping the TF-IDF out-of-fold probabilities"
     )
     ap.add_argument("--base", action="append", default=[], help="overrides for every setting")
+    ap.add_argument("--examples", type=Path, help="the rows prepare() gives, saved as parquet")
     ap.add_argument(
         "--only-folds", help="compute just these folds' TF-IDF parts (e.g. 0,3), then stop"
     )
     args = ap.parse_args()
     base = ["data=actor_stance", "tracking.experiment=actor_stance-cv", *args.base]
     cfg0 = compose([*base, "model=combined", "model.embedding=null"])
-    frame = prepare(cfg0).frame  # the frozen slice is held out by data.holdout
+    # the frozen slice is held out by data.holdout; --examples: the same rows prepared before
+    frame = pd.read_parquet(args.examples) if args.examples else prepare(cfg0).frame
     folds = article_folds(frame, list(cfg0.data.targets), args.folds, cfg0.seed)
     fold_of = np.zeros(len(frame), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
