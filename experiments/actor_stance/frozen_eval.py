@@ -65,9 +65,11 @@ def main() -> None:
         "(cv_sweep.py --level0) instead of the model's own inner folds",
     )
     ap.add_argument("--family", type=Path, help="with --level0: the TF-IDF fitted on every row")
+    ap.add_argument("--examples", type=Path, help="the rows prepare() gives, saved as parquet")
     args = ap.parse_args()
     cfg = compose(["data=actor_stance", f"model={args.model}", "tracking=none", *args.override])
-    examples = prepare(cfg).frame  # every article outside the frozen slice
+    # every article outside the frozen slice (--examples: the same rows prepared before)
+    examples = pd.read_parquet(args.examples) if args.examples else prepare(cfg).frame
     model = build_model(cfg.model)
     if args.level0:
         model = stack_on(model, examples, np.load(args.level0), load_model(args.family))
