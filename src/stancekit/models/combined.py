@@ -68,6 +68,13 @@ def _remember(key: str, value: Any) -> None:
     _FITTED[key] = value
 
 
+def _plain(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A family's parameters as plain JSON values (a config's lists and tuples become lists)."""
+    if params is None:
+        return None
+    return {str(k): v for k, v in json.loads(json.dumps(dict(params), default=list)).items()}
+
+
 def _learnable(labels: np.ndarray, two_stage: bool) -> bool:
     """Can a combiner be fitted on these labels (two of them, and two stances for the second stage)?"""
     present = set(labels)
@@ -111,8 +118,8 @@ class CombinedStanceModel(StanceModel):
             raise ValueError("the combined model needs tfidf, embedding or the actor prior")
         if inner_folds < 2:
             raise ValueError(f"inner_folds must be at least 2, got {inner_folds}")
-        self.tfidf = dict(tfidf) if tfidf is not None else None
-        self.embedding = dict(embedding) if embedding is not None else None
+        self.tfidf = _plain(tfidf)
+        self.embedding = _plain(embedding)
         self.use_prior = use_prior
         self.prior_strength = prior_strength
         self.use_role = use_role
