@@ -1,7 +1,8 @@
 """Stance labels on unseen news: the frozen slice, scored end to end with the actors the toolkit
 finds, next to the names-only prior.
 
-    python experiments/actor_stance/frozen_eval.py [--model tfidf_logreg] [--out results.json]
+    python experiments/actor_stance/frozen_eval.py [--model tfidf_logreg] [--override KEY=VALUE ...]
+        [--out results.json]
 
 The model is trained on every annotated article outside the frozen slice (data=actor_stance holds
 the slice out), then scores the slice's 53 articles as a user would: actors found by the actor
@@ -33,35 +34,23 @@ from stancekit.config import build_extractor, build_model, compose, path_of  # n
 from stancekit.data.adapters import frozen_docs, load_semeval_annotations  # noqa: E402
 from stancekit.data.io import read_records  # noqa: E402
 from stancekit.evaluation.actors import gold_actors, match_actors  # noqa: E402
-from stancekit.evaluation.metrics import macro_f1  # noqa: E402
-from stancekit.evaluation.official import macro_f1 as fixed_macro_f1  # noqa: E402
+from stancekit.evaluation.metrics import headline_with_ci  # noqa: E402
+from stancekit.models.base import load_model, model_input  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
 
-STANCE = {"war": ["pro_russia", "pro_ukraine"], "west": ["anti_west", "pro_west"]}
 
-
-def f_avg(frame: pd.DataFrame, target: str) -> float:
-    """War/west: mean F1 of the two stance classes, both always counted (SemEval-2016's F-avg);
-    sentiment: macro-F1 over the labels that occur."""
-    sub = frame[frame["target"] == target]
-    if target in STANCE:
-        return fixed_macro_f1(sub["label"], sub["pred"], STANCE[target])
-    return macro_f1(sub["label"], sub["pred"], ["negative", "neutral", "positive"])
-
-
-def with_ci(frame: pd.DataFrame, target: str, n: int = 1000, seed: int = 0) -> list[float]:
-    docs = frame["doc_id"].unique()
-    by_doc = {d: g for d, g in frame.groupby("doc_id")}
-    rng = np.random.default_rng(seed)
-    boots = [
-        f_avg(pd.concat([by_doc[d] for d in rng.choice(docs, len(docs))]), target) for _ in range(n)
-    ]
-    return [
-        round(f_avg(frame, target), 3),
-        round(float(np.percentile(boots, 2.5)), 3),
-        round(float(np.percentile(boots, 97.5)), 3),
-    ]
+def stack_on(model, examples: pd.DataFrame, level0: np.ndarray, family):  # type: ignore[no-untyped-def]
+    """A combined model whose combiners learn from given out-of-fold TF-IDF probabilities and whose
+    TF-IDF family is ``family`` (fitted on all of ``examples``): the recipe of ``fit`` with other
+    folds, which spares the family's inner-fold fits."""
+    assert level0.shape == (len(examples), len(model.classes_)), "level0 is for other rows"
+    assert model.embedding is None, "stacking on given probabilities covers the TF-IDF family only"
+    given = family.get_config()
+    assert all(given[k] == v for k, v in model.tfidf.items()), "family fitted with other settings"
+    model.fit_combiners(model_input(examples), examples["label"].tolist(), {"tfidf": level0})
+    model.families_ = {"tfidf": family}
+    return model
 
 
 def main() -> None:
@@ -69,11 +58,23 @@ def main() -> None:
     ap.add_argument("--model", default="tfidf_logreg")
     ap.add_argument("--override", action="append", default=[])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--level0",
+        type=Path,
+        help="combined model: stack on these out-of-fold TF-IDF probabilities of the training rows "
+        "(cv_sweep.py --level0) instead of the model's own inner folds",
+    )
+    ap.add_argument("--family", type=Path, help="with --level0: the TF-IDF fitted on every row")
+    ap.add_argument("--examples", type=Path, help="the rows prepare() gives, saved as parquet")
     args = ap.parse_args()
     cfg = compose(["data=actor_stance", f"model={args.model}", "tracking=none", *args.override])
-    examples = prepare(cfg).frame  # every article outside the frozen slice
+    # every article outside the frozen slice (--examples: the same rows prepared before)
+    examples = pd.read_parquet(args.examples) if args.examples else prepare(cfg).frame
     model = build_model(cfg.model)
-    model.fit(examples[["target", "text"]], examples["label"].tolist())
+    if args.level0:
+        model = stack_on(model, examples, np.load(args.level0), load_model(args.family))
+    else:
+        model.fit(model_input(examples), examples["label"].tolist())
     # the slice's gold, and the names-only prior from the training gold
     frozen = frozen_docs(path_of(cfg, cfg.data.holdout))
     rows = [r.data for r in read_records(path_of(cfg, cfg.data.labels))]
@@ -124,6 +125,8 @@ def main() -> None:
     frame = pd.DataFrame(out)
     results = {
         "model": args.model,
+        "overrides": args.override,
+        "stacked_on": str(args.level0) if args.level0 else None,
         "train_examples": len(examples),
         "frozen_articles": len(articles),
         "gold_rows": len(frame),
@@ -134,7 +137,7 @@ def main() -> None:
         for lang in ("all", "bg", "ru", "en"):
             sub = f if lang == "all" else f[f["lang"] == lang]
             for target in ("war", "west", "sentiment"):
-                results[f"{name}_{target}_{lang}"] = with_ci(sub, target)
+                results[f"{name}_{target}_{lang}"] = headline_with_ci(sub, target)
     print(json.dumps(results, indent=1))
     if args.out:
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

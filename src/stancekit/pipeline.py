@@ -1,4 +1,4 @@
-"""DVC stages: ``python -m stancekit.pipeline {prepare,train,evaluate}``.
+"""DVC stages: ``python -m stancekit.pipeline {prepare,train,evaluate,annotation_stats,news}``.
 
 Stages read ``params.yaml`` (composed from ``conf/`` by ``dvc exp run`` with Hydra composition, or by
 ``make params``), never ``@hydra.main``, so ``dvc exp run -S`` overrides reach them.
@@ -20,6 +20,8 @@ log = logging.getLogger("stancekit.pipeline")
 
 PREPARED = Path("data/prepared")
 MODEL_DIR = Path("models/stance")
+NEWS_MODEL = Path("models/news")
+NEWS_PARAMS = Path("news/params.yaml")
 
 
 def _write_json(path: Path, data: dict[str, float]) -> None:
@@ -123,11 +125,36 @@ def stage_annotation_stats(cfg: DictConfig, root: Path) -> None:
     _write_json(root / "metrics" / "annotations.json", stats)
 
 
+def stage_news(cfg: DictConfig, root: Path) -> None:
+    """The model users score with: ``experiment=news`` trained on every annotated article, saved as
+    a pyfunc folder (``stancekit score --model models/news``)."""
+    import shutil
+
+    from stancekit.scoring.core import StanceScorer
+    from stancekit.tracking.runs import input_example, save_model
+    from stancekit.training.train import train
+
+    result = train(cfg)
+    out = root / NEWS_MODEL
+    shutil.rmtree(out, ignore_errors=True)
+    scorer = StanceScorer(result.model, build_extractor(cfg.actors, root))
+    save_model(scorer, input_example(cfg, result), out)
+    _write_json(
+        root / "metrics" / "news.json",
+        {
+            "n_train": float(len(result.examples)),
+            "n_articles": float(result.examples["doc_id"].nunique()),
+            "quarantined": float(len(result.quarantine)),
+        },
+    )
+
+
 STAGES = {
     "prepare": stage_prepare,
     "train": stage_train,
     "evaluate": stage_evaluate,
     "annotation_stats": stage_annotation_stats,
+    "news": stage_news,
 }
 
 
@@ -146,13 +173,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def write_params(path: str | Path = "params.yaml", overrides: list[str] | None = None) -> Path:
-    """Compose ``conf/`` into ``params.yaml`` the way DVC's Hydra composition does."""
+    """Compose ``conf/`` into ``params.yaml`` the way DVC's Hydra composition does; with no
+    arguments, also ``news/params.yaml`` (``experiment=news``) for ``news/dvc.yaml``."""
     from stancekit.config import compose
 
     cfg = compose(overrides or [])
     OmegaConf.resolve(cfg)
     path = Path(path)
     path.write_text(OmegaConf.to_yaml(cfg), encoding="utf-8")
+    if path == Path("params.yaml") and overrides is None:
+        write_params(path.parent / NEWS_PARAMS, ["experiment=news"])
     return path
 
 

@@ -203,3 +203,30 @@ def test_freezing_more_layers_than_the_encoder_has_is_refused(tiny: Path) -> Non
         TransformerStanceModel(pretrained=str(tiny), freeze_layers=5, progress=False).fit(X, y)
     with pytest.raises(ValueError, match="freeze_layers must be >= 0"):
         TransformerStanceModel(pretrained=str(tiny), freeze_layers=-1)
+
+
+def test_inputs_are_an_arrow_dataset_tokenised_once(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datasets import Dataset
+
+    import stancekit.models.transformer as transformer
+
+    X, y = _data(1)
+    model = TransformerStanceModel(pretrained=str(tiny), cache_dir=str(tmp_path), progress=False)
+    model._load_backbone(str(tiny), True)
+    first = model._encode(X, list(range(len(X))))
+    assert isinstance(first, Dataset)
+    assert {"input_ids", "attention_mask", "class_mask", "labels"} <= set(first.column_names)
+    assert len(first[0]["input_ids"]) == 2  # the first row's two contexts, each tokenised
+    assert [Path(f["filename"]).parent for f in first.cache_files] == [tmp_path]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tokenised again although the cache holds these inputs")
+
+    monkeypatch.setattr(transformer, "_tokenise", refuse)
+    again = model._encode(X, list(range(len(X))))  # same texts, same tokeniser: read from disk
+    assert again.cache_files == first.cache_files
+    assert again[:] == first[:]
+    with pytest.raises(AssertionError, match="tokenised again"):
+        model._encode(X.assign(text=X["text"] + " more"))  # other texts: a new map

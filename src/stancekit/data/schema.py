@@ -11,6 +11,11 @@ LABEL_SPACE: dict[str, tuple[str, ...]] = {
     "sentiment": ("negative", "neutral", "positive"),
 }
 TARGETS: tuple[str, ...] = tuple(LABEL_SPACE)
+#: The two stance classes of each stance target; its F-avg is the mean of their F1s.
+STANCE_LABELS: dict[str, tuple[str, str]] = {
+    "war": ("pro_russia", "pro_ukraine"),
+    "west": ("anti_west", "pro_west"),
+}
 
 #: Labels that carry no evidence sentence.
 NO_EVIDENCE_LABELS = frozenset({"none"})

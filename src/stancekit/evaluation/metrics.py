@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from stancekit.data.schema import LABEL_SPACE, STANCE_LABELS
+
 
 def _f1_per_label(
     y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]
@@ -30,6 +32,57 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     if not present:
         return 0.0
     return float(np.mean(list(_f1_per_label(t, p, present).values())))
+
+
+def ece(confidence: Sequence[float], correct: Sequence[bool], n_bins: int = 10) -> float:
+    """Expected calibration error: the row-weighted gap between accuracy and mean confidence of the
+    predicted label, over ``n_bins`` equal-width confidence bins."""
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    if not len(conf):
+        return 0.0
+    which = np.clip(np.digitize(conf, np.linspace(0, 1, n_bins + 1)[1:-1]), 0, n_bins - 1)
+    gap = 0.0
+    for b in np.unique(which):
+        sel = which == b
+        gap += sel.sum() * abs(ok[sel].mean() - conf[sel].mean())
+    return float(gap / len(conf))
+
+
+def headline_score(frame: pd.DataFrame, target: str) -> float:
+    """A stance target's F-avg (mean F1 of its two stance classes, both always counted, as in
+    SemEval-2016); another target's macro-F1 over the labels that occur."""
+    sub = frame[frame["target"] == target]
+    true, pred, k, fixed = _coded(sub, target)
+    return float(_weighted_macro_f1(true, pred, np.ones((1, len(sub))), k, fixed)[0])
+
+
+def headline_with_ci(
+    frame: pd.DataFrame, target: str, n_bootstrap: int = 1000, seed: int = 0, ci: float = 0.95
+) -> list[float]:
+    """``[value, low, high]`` of :func:`headline_score`, resampling whole articles (rounded to 3)."""
+    rng = np.random.default_rng(seed)
+    docs, doc_index = np.unique(frame["doc_id"].to_numpy(), return_inverse=True)
+    counts = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_bootstrap)
+    sel = (frame["target"] == target).to_numpy()
+    true, pred, k, fixed = _coded(frame[sel], target)
+    boots = _weighted_macro_f1(true, pred, counts[:, doc_index[sel]].astype(float), k, fixed)
+    alpha = (1 - ci) / 2
+    return [
+        round(headline_score(frame, target), 3),
+        round(float(np.quantile(boots, alpha)), 3),
+        round(float(np.quantile(boots, 1 - alpha)), 3),
+    ]
+
+
+def _coded(sub: pd.DataFrame, target: str) -> tuple[np.ndarray, np.ndarray, int, list[int] | None]:
+    """Gold and predicted labels as codes, the number of codes, and the stance classes' codes."""
+    labels = list(LABEL_SPACE.get(target) or sorted(set(sub["label"]) | set(sub["pred"])))
+    code = {lab: i for i, lab in enumerate(labels)}
+    true = np.array([code[v] for v in sub["label"]], dtype=int)
+    pred = np.array([code[v] for v in sub["pred"]], dtype=int)
+    fixed = [code[lab] for lab in STANCE_LABELS[target]] if target in STANCE_LABELS else None
+    return true, pred, len(labels), fixed
 
 
 def _overall(frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]]) -> dict[str, float]:
@@ -68,6 +121,10 @@ def evaluate_predictions(
         for lab, v in f1s.items():
             metrics[f"{prefix}_f1_{target}_{lab}"] = v
         metrics[f"{prefix}_support_{target}"] = float(len(sub))
+        if "confidence" in sub.columns:
+            metrics[f"{prefix}_ece_{target}"] = ece(sub["confidence"], sub["label"] == sub["pred"])
+    if "confidence" in frame.columns:
+        metrics[f"{prefix}_ece"] = ece(frame["confidence"], frame["label"] == frame["pred"])
     if n_bootstrap > 0:
         low, high = bootstrap_intervals(frame, label_space, n_bootstrap, ci, seed)
         for key in low:
@@ -78,9 +135,10 @@ def evaluate_predictions(
 
 
 def _weighted_macro_f1(
-    true: np.ndarray, pred: np.ndarray, weights: np.ndarray, k: int
+    true: np.ndarray, pred: np.ndarray, weights: np.ndarray, k: int, fixed: list[int] | None = None
 ) -> np.ndarray:
-    """Macro-F1 for each row of ``weights`` (one bootstrap resample per row), over present labels."""
+    """Macro-F1 for each row of ``weights`` (one bootstrap resample per row), over present labels
+    (or over the ``fixed`` label codes, always counted)."""
     conf = np.zeros((weights.shape[0], k, k))
     for t in range(k):
         for p in range(k):
@@ -93,6 +151,8 @@ def _weighted_macro_f1(
     denom = support + predicted
     present = denom > 0
     f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=present)
+    if fixed is not None:
+        return f1[:, fixed].mean(axis=1)
     return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
 
 

@@ -12,6 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from stancekit.evaluation.metrics import ece  # noqa: E402
+
 
 def confusion_figure(
     frame: pd.DataFrame, label_space: Mapping[str, Sequence[str]], title: str = ""
@@ -50,30 +52,35 @@ def confusion_figure(
 
 
 def reliability_figure(
-    confidence: Sequence[float], correct: Sequence[bool], n_bins: int = 10
+    confidence: Sequence[float],
+    correct: Sequence[bool],
+    n_bins: int = 10,
+    groups: Sequence[str] | None = None,
 ) -> Figure:
-    """Accuracy against confidence of the predicted label; the diagonal is perfect calibration."""
+    """Accuracy against confidence of the predicted label; the diagonal is perfect calibration.
+
+    With ``groups`` (e.g. each row's target), one curve per group, each with its own ECE.
+    """
     conf = np.asarray(confidence, dtype=float)
     ok = np.asarray(correct, dtype=float)
+    names = np.asarray(groups if groups is not None else ["model"] * len(conf), dtype=object)
     edges = np.linspace(0, 1, n_bins + 1)
-    which = np.clip(np.digitize(conf, edges[1:-1]), 0, n_bins - 1)
     fig, ax = plt.subplots(figsize=(4.6, 4.4))
-    centers, accs, counts = [], [], []
-    for b in range(n_bins):
-        sel = which == b
-        if sel.any():
-            centers.append(conf[sel].mean())
-            accs.append(ok[sel].mean())
-            counts.append(int(sel.sum()))
-    ece = sum(c * abs(a - x) for c, a, x in zip(counts, accs, centers, strict=True)) / max(
-        1, len(conf)
-    )
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    ax.plot(centers, accs, "o-", label=f"model (ECE {ece:.3f})")
+    for name in dict.fromkeys(names):
+        sel = names == name
+        which = np.clip(np.digitize(conf[sel], edges[1:-1]), 0, n_bins - 1)
+        bins = [b for b in range(n_bins) if (which == b).any()]
+        ax.plot(
+            [conf[sel][which == b].mean() for b in bins],
+            [ok[sel][which == b].mean() for b in bins],
+            "o-",
+            label=f"{name} (ECE {ece(conf[sel], ok[sel], n_bins):.3f})",
+        )
     ax.set_xlabel("confidence of predicted label")
     ax.set_ylabel("accuracy")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     return fig

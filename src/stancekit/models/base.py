@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 
 MANIFEST = "stancekit_model.json"
 FORMAT_VERSION = 1
+#: The columns a model may read: ``target`` and ``text`` always; a family that knows what to do
+#: with the actor's id and the article's id (the combined model's actor prior) reads them when
+#: present. Training and scoring hand over every one of these their frame has.
+INPUT_COLUMNS = ("target", "text", "actor_id", "doc_id")
+
+
+def model_input(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``frame`` that a model reads (:data:`INPUT_COLUMNS`), in that order."""
+    return frame[[c for c in INPUT_COLUMNS if c in frame.columns]]
 
 
 @dataclass
@@ -102,19 +111,23 @@ class StanceModel(ABC):
         """Per actor context and target, the label probabilities of its whole input and of each of
         its marked sentences alone (the evidence candidates).
 
-        This default reads each distinct (target, text) once; a family that can build an input's
-        features from its sentences' (TF-IDF) does better.
+        This default reads each distinct (target, text, actor) once; the actor's id goes with its
+        text because a family may know something about the actor itself (the combined model's
+        prior). A family that can build an input's features from its sentences' (TF-IDF) does better.
         """
-        rows: dict[tuple[str, str], int] = {}
+        rows: dict[tuple[str, str, str], int] = {}
         for ctx in contexts:
             for t in targets:
                 for text in (ctx.text, *ctx.sentences):
-                    rows.setdefault((t, text), len(rows))
-        frame = pd.DataFrame(list(rows), columns=["target", "text"])
+                    rows.setdefault((t, text, ctx.actor.actor_id), len(rows))
+        frame = pd.DataFrame(list(rows), columns=["target", "text", "actor_id"])
         got = self.proba_by_label(frame) if rows else []
         return ContextProbas(
-            [[got[rows[t, ctx.text]] for t in targets] for ctx in contexts],
-            [[[got[rows[t, s]] for s in ctx.sentences] for t in targets] for ctx in contexts],
+            [[got[rows[t, ctx.text, ctx.actor.actor_id]] for t in targets] for ctx in contexts],
+            [
+                [[got[rows[t, s, ctx.actor.actor_id]] for s in ctx.sentences] for t in targets]
+                for ctx in contexts
+            ],
         )
 
     def _by_label(self, proba: np.ndarray, targets: Sequence[str]) -> list[dict[str, float]]:
@@ -224,6 +237,7 @@ class SkopsStanceModel(StanceModel):
 #: Model classes that :func:`load_model` may construct; a manifest naming another class is refused.
 KNOWN_FAMILIES = {
     "majority": "stancekit.models.baseline.MajorityStanceModel",
+    "combined": "stancekit.models.combined.CombinedStanceModel",
     "embedding": "stancekit.models.embedding.EmbeddingStanceModel",
     "transformer_onnx": "stancekit.models.onnx.OnnxTransformerStanceModel",
     "tfidf": "stancekit.models.tfidf.TfidfStanceModel",

@@ -8,6 +8,7 @@ Weights are saved as safetensors with the tokenizer and the label maps.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ import pandas as pd
 
 from stancekit.actors.contexts import ACTOR_CLOSE, ACTOR_OPEN, ActorContext
 from stancekit.models.base import ContextProbas, StanceModel, class_name
+from stancekit.models.e5_convert import default_cache_dir
 from stancekit.models.pretrained import missing_model_message, resolve_pretrained
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ class TransformerStanceModel(StanceModel):
         freeze_layers: int = 0,
         random_state: int = 42,
         progress: bool = True,
+        cache_dir: str | None = None,
         label_space: Mapping[str, Sequence[str]] | None = None,
     ):
         super().__init__(label_space)
@@ -104,7 +107,9 @@ class TransformerStanceModel(StanceModel):
         self.freeze_layers = freeze_layers
         self.random_state = random_state
         self.progress = progress
+        self.cache_dir = cache_dir
         self.history_: list[dict[str, float]] = []
+        self._tok_fp: str | None = None
 
     def get_config(self) -> dict[str, Any]:
         keys = (
@@ -124,6 +129,7 @@ class TransformerStanceModel(StanceModel):
             "freeze_embeddings",
             "freeze_layers",
             "random_state",
+            "cache_dir",
         )
         return {k: getattr(self, k) for k in keys}
 
@@ -133,28 +139,57 @@ class TransformerStanceModel(StanceModel):
         parts = [p.strip() for p in text.split(self.separator) if p.strip()]
         return parts[: self.max_contexts] or [text]
 
-    def _encode(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        items = []
-        for target, text in zip(X["target"], X["text"], strict=True):
-            ctx = self._contexts(text)
-            prompt = TARGET_PROMPTS.get(target, target.replace("_", " "))
-            enc = self.tokenizer_(
-                [prompt] * len(ctx), ctx, truncation=True, max_length=self.max_length
+    def _encode(self, X: pd.DataFrame, labels: Sequence[int] | np.ndarray | None = None) -> Any:
+        """The model inputs as a ``datasets.Dataset`` (Arrow): one row per example, tokenised by a
+        batched ``map`` whose result is cached on disk under the input's and the tokeniser's
+        fingerprint, so the same texts are tokenised once across folds, runs and sweeps."""
+        from datasets import Dataset
+        from datasets.utils.logging import disable_progress_bar, enable_progress_bar
+
+        columns: dict[str, list[Any]] = {"target": list(X["target"]), "text": list(X["text"])}
+        if labels is not None:
+            columns["labels"] = [int(v) for v in labels]
+        raw = Dataset.from_dict(columns)
+        masks = {
+            t: [float(c in {class_name(t, lab) for lab in labs}) for c in self.classes_]
+            for t, labs in self.label_space.items()
+        }
+        settings = [self.max_length, self.max_contexts, self.separator, masks, TARGET_PROMPTS]
+        key = hashlib.sha256(
+            json.dumps([raw._fingerprint, self._tokeniser_fingerprint(), settings]).encode()
+        ).hexdigest()[:16]
+        folder = Path(self.cache_dir).expanduser() if self.cache_dir else None
+        folder = folder or default_cache_dir() / "datasets"
+        folder.mkdir(parents=True, exist_ok=True)
+        if not self.progress:
+            disable_progress_bar()
+        try:
+            return raw.map(
+                _tokenise,
+                batched=True,
+                fn_kwargs={
+                    "tokenizer": self.tokenizer_,
+                    "contexts": self._contexts,
+                    "masks": masks,
+                    "max_length": self.max_length,
+                },
+                remove_columns=["target", "text"],
+                new_fingerprint=key,
+                cache_file_name=str(folder / f"tokenised-{key}.arrow"),
+                load_from_cache_file=True,
+                desc="tokenising",
             )
-            mask = [0.0] * len(self.classes_)
-            for lab in self.label_space[target]:
-                mask[self._index[class_name(target, lab)]] = 1.0
-            items.append(
-                {
-                    "input_ids": enc["input_ids"],
-                    "attention_mask": enc["attention_mask"],
-                    "class_mask": mask,
-                    **(
-                        {"token_type_ids": enc["token_type_ids"]} if "token_type_ids" in enc else {}
-                    ),
-                }
-            )
-        return items
+        finally:
+            enable_progress_bar()
+
+    def _tokeniser_fingerprint(self) -> str:
+        """What the tokeniser does, as a hash: its full definition when it is a fast tokeniser."""
+        if self._tok_fp is None:
+            tok: Any = self.tokenizer_
+            backend = getattr(tok, "backend_tokenizer", None)
+            spec = backend.to_str() if backend is not None else f"{tok.name_or_path}:{len(tok)}"
+            self._tok_fp = hashlib.sha256(f"{spec}|{len(tok)}".encode()).hexdigest()
+        return self._tok_fp
 
     @property
     def _index(self) -> dict[str, int]:
@@ -163,6 +198,7 @@ class TransformerStanceModel(StanceModel):
     def _load_backbone(self, path: str, local: bool, num_labels: int | None = None) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        self._tok_fp = None  # a new tokeniser: its fingerprint is taken again
         try:
             self.tokenizer_ = AutoTokenizer.from_pretrained(
                 path, local_files_only=local, trust_remote_code=False
@@ -250,14 +286,12 @@ class TransformerStanceModel(StanceModel):
                 counts > 0, len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1)), 1.0
             )
         module = _PooledClassifier(self.encoder_, weights)
-        train_ds = _Examples(self._encode(X), labels)
+        train_ds = self._encode(X, labels)
         eval_ds = None
         if eval_set is not None:
-            eval_ds = _Examples(
-                self._encode(eval_set[0]),
-                np.array([index[c] for c in self._check_labels(*eval_set)]),
-            )
-            unseen = sorted(set(eval_ds.labels.tolist()) - set(labels.tolist()))
+            eval_labels = np.array([index[c] for c in self._check_labels(*eval_set)])
+            eval_ds = self._encode(eval_set[0], eval_labels)
+            unseen = sorted(set(eval_labels.tolist()) - set(labels.tolist()))
             if unseen:
                 log.warning(
                     "dev rows carry labels absent from the training rows: %s",
@@ -446,15 +480,34 @@ class TransformerStanceModel(StanceModel):
         return model
 
 
-class _Examples:
-    def __init__(self, items: list[dict[str, Any]], labels: np.ndarray):
-        self.items, self.labels = items, labels
+def _tokenise(
+    batch: dict[str, list[Any]],
+    tokenizer: Any,
+    contexts: Any,
+    masks: dict[str, list[float]],
+    max_length: int,
+) -> dict[str, list[Any]]:
+    """A batch of (target, text) rows → per row, its contexts tokenised as (prompt, context) pairs."""
+    out: dict[str, list[Any]] = {"input_ids": [], "attention_mask": [], "class_mask": []}
+    for target, text in zip(batch["target"], batch["text"], strict=True):
+        ctx = contexts(text)
+        prompt = TARGET_PROMPTS.get(target, target.replace("_", " "))
+        enc = tokenizer([prompt] * len(ctx), ctx, truncation=True, max_length=max_length)
+        out["input_ids"].append(enc["input_ids"])
+        out["attention_mask"].append(enc["attention_mask"])
+        out["class_mask"].append(masks[target])
+        if "token_type_ids" in enc:
+            out.setdefault("token_type_ids", []).append(enc["token_type_ids"])
+    return out
 
-    def __len__(self) -> int:
-        return len(self.items)
 
-    def __getitem__(self, i: int) -> dict[str, Any]:
-        return {**self.items[i], "labels": int(self.labels[i])}
+def batches(dataset: Any, size: int) -> Any:
+    """Rows of a tokenised dataset as lists of dicts, ``size`` at a time (``labels`` 0 if absent)."""
+    for start in range(0, len(dataset), size):
+        part = dataset[start : start + size]
+        n = len(part["input_ids"])
+        rows = [{k: v[i] for k, v in part.items()} for i in range(n)]
+        yield [{"labels": 0, **r} for r in rows]
 
 
 def _collate(pad_id: int) -> Any:

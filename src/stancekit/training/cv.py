@@ -16,9 +16,26 @@ from tqdm.auto import tqdm
 from stancekit.config import build_model
 from stancekit.evaluation.metrics import evaluate_predictions
 from stancekit.evaluation.official import official_metrics
+from stancekit.models.base import model_input
 from stancekit.training.train import data_label_space, is_public, predict_frame, prepare
 
 log = logging.getLogger(__name__)
+
+
+def article_folds(
+    frame: pd.DataFrame, targets: Sequence[str], folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices of ``folds`` folds by article, stratified on each article's most
+    frequent ``war`` label as the train/val/test split is (public data: its first target's)."""
+    key = "war" if "war" in targets else targets[0]
+    major = (
+        frame[frame["target"] == key]
+        .groupby("doc_id")["label"]
+        .agg(lambda s: Counter(s).most_common(1)[0][0])
+    )
+    strata = frame["doc_id"].map(major).fillna("none").to_numpy()
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(frame)), strata, frame["doc_id"].to_numpy()))
 
 
 def cross_validate(
@@ -46,22 +63,11 @@ def cross_validate(
             )
         frame = frame[frame["split"].isin(list(splits))]
     docs = frame["doc_id"].to_numpy()
-    # stratify folds on each article's most frequent war label, as the train/val/test split does
-    # (public data without `war`: its first target's label)
-    targets = list(cfg.data.targets)
-    key = "war" if "war" in targets else targets[0]
-    major = (
-        frame[frame["target"] == key]
-        .groupby("doc_id")["label"]
-        .agg(lambda s: Counter(s).most_common(1)[0][0])
-    )
-    strata = frame["doc_id"].map(major).fillna("none").to_numpy()
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=cfg.seed)
     parts = []
     t0 = time.perf_counter()
     for k, (train_idx, test_idx) in enumerate(
         tqdm(
-            list(splitter.split(np.zeros(len(frame)), strata, docs)),
+            article_folds(frame, list(cfg.data.targets), folds, cfg.seed),
             desc="folds",
             disable=not progress,
         )
@@ -69,7 +75,7 @@ def cross_validate(
         model = build_model(cfg.model)
         model.label_space = data_label_space(cfg, model.label_space)
         train = frame.iloc[train_idx]
-        model.fit(train[["target", "text"]], train["label"].tolist())
+        model.fit(model_input(train), train["label"].tolist())
         parts.append(predict_frame(model, frame.iloc[test_idx]).assign(fold=k))
     pred = pd.concat(parts).sort_index()
     metrics = evaluate_predictions(

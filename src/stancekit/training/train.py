@@ -14,7 +14,7 @@ from stancekit.config import build_extractor, build_model, checked_int, path_of,
 from stancekit.data import load_dataset, split_by_article
 from stancekit.evaluation.metrics import evaluate_predictions
 from stancekit.evaluation.official import official_metrics
-from stancekit.models.base import StanceModel
+from stancekit.models.base import StanceModel, model_input
 from stancekit.training.examples import Examples, build_examples, fingerprint
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def predict_frame(model: StanceModel, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     if not len(out):
         return out.assign(pred=[], confidence=[], proba=[])
-    probas = model.proba_by_label(out[["target", "text"]])
+    probas = model.proba_by_label(model_input(out))
     out["pred"] = [max(p, key=p.get) for p in probas]  # type: ignore[arg-type]
     out["confidence"] = [max(p.values()) for p in probas]
     out["proba"] = probas
@@ -150,7 +150,7 @@ def fit_and_evaluate(cfg: DictConfig, frame: pd.DataFrame) -> TrainResult:
     model.label_space = label_space
     log.info("fitting %s on %d rows", cfg.model.get("name", type(model).__name__), len(train_rows))
     t0 = time.perf_counter()
-    model.fit(train_rows[["target", "text"]], train_rows["label"].tolist())
+    model.fit(model_input(train_rows), train_rows["label"].tolist())
     timings["fit_s"] = time.perf_counter() - t0
 
     metrics: dict[str, float] = {}
