@@ -309,7 +309,8 @@ def log_predictions(frame: pd.DataFrame, name: str) -> None:
 def log_cv_run(
     cfg: DictConfig, metrics: dict[str, float], pred: pd.DataFrame, splits: list[str] | None
 ) -> str:
-    """One MLflow run for a cross-validation: config, ``cv_*`` metrics, out-of-fold predictions."""
+    """One MLflow run for a cross-validation: config, ``cv_*`` metrics, the reliability plot per
+    target, out-of-fold predictions."""
     import mlflow
 
     with mlflow.start_run(
@@ -325,6 +326,13 @@ def log_cv_run(
         )
         mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
         mlflow.log_metrics(metrics)
+        if "confidence" in pred:
+            mlflow.log_figure(
+                reliability_figure(
+                    pred["confidence"], pred["label"] == pred["pred"], groups=pred["target"]
+                ),
+                "plots/reliability_cv.png",
+            )
         log_predictions(pred, "cv")
         return str(run.info.run_id)
 
