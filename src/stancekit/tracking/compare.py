@@ -19,7 +19,7 @@ from stancekit.evaluation.comparison import (
     comparison_markdown,
     label_space_of,
 )
-from stancekit.tracking.registry import CHAMPION, pin_alias
+from stancekit.tracking.registry import CHAMPION, finished_runs, pin_alias
 
 log = logging.getLogger(__name__)
 SKIPPED_KINDS = ("compare", "gate")
@@ -64,16 +64,7 @@ def actor_types(actor_ids: pd.Series, gazetteer_path: str | Path | None = None) 
 
 
 def _runs(experiment: str) -> pd.DataFrame:
-    import mlflow
-
-    exp = mlflow.get_experiment_by_name(experiment)
-    if exp is None:
-        raise ValueError(
-            f"no MLflow experiment named '{experiment}' at {mlflow.get_tracking_uri()}"
-        )
-    runs = mlflow.search_runs(
-        experiment_ids=[exp.experiment_id], filter_string="attributes.status = 'FINISHED'"
-    )
+    runs = finished_runs(experiment)
     if "tags.kind" in runs.columns:
         runs = runs[~runs["tags.kind"].isin(SKIPPED_KINDS)]
     return runs

@@ -23,8 +23,9 @@ class AliasMoved(RuntimeError):
     """The alias no longer points where it pointed when the decision was taken."""
 
 
-def ranked_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
-    """The experiment's finished runs with ``metric``, best first (run_id, model, metric, has_model)."""
+def finished_runs(experiment: str) -> pd.DataFrame:
+    """Every finished run of ``experiment`` (``mlflow.search_runs``'s frame); an unknown
+    experiment is an error naming the tracking store."""
     import mlflow
 
     exp = mlflow.get_experiment_by_name(experiment)
@@ -32,9 +33,15 @@ def ranked_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
         raise ValueError(
             f"no MLflow experiment named '{experiment}' at {mlflow.get_tracking_uri()}"
         )
-    runs = mlflow.search_runs(
+    runs: pd.DataFrame = mlflow.search_runs(
         experiment_ids=[exp.experiment_id], filter_string="attributes.status = 'FINISHED'"
     )
+    return runs
+
+
+def ranked_runs(experiment: str, metric: str = "val_macro_f1") -> pd.DataFrame:
+    """The experiment's finished runs with ``metric``, best first (run_id, model, metric, has_model)."""
+    runs = finished_runs(experiment)
     if runs.empty or f"metrics.{metric}" not in runs.columns:
         raise ValueError(f"no finished run in '{experiment}' has metric '{metric}'")
     runs = runs[runs[f"metrics.{metric}"].notna()]
