@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,27 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _mlflow_store_restored() -> object:
+    """Each test leaves MLflow pointed where it found it. ``mlflow.set_tracking_uri`` (and
+    ``set_registry_uri``) also write ``$MLFLOW_TRACKING_URI`` (``$MLFLOW_REGISTRY_URI``), so one
+    test's store would otherwise leak into the next."""
+    names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+    env_before = {name: os.environ.get(name) for name in names}
+    yield
+    for name, value in env_before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if "mlflow" in sys.modules:
+        import mlflow.tracking._model_registry.utils as registry_utils
+        import mlflow.tracking._tracking_service.utils as tracking_utils
+
+        tracking_utils._tracking_uri = env_before["MLFLOW_TRACKING_URI"]
+        registry_utils._registry_uri = env_before["MLFLOW_REGISTRY_URI"]
 
 
 @pytest.fixture

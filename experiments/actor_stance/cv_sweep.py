@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from stancekit.config import build_model, compose, flatten  # noqa: E402
 from stancekit.data.schema import LABEL_SPACE  # noqa: E402
 from stancekit.evaluation.metrics import evaluate_predictions, headline_with_ci  # noqa: E402
-from stancekit.models.base import class_name, model_input  # noqa: E402
+from stancekit.models.base import StanceModel, class_name, model_input  # noqa: E402
+from stancekit.models.embedding import EmbeddingStanceModel  # noqa: E402
 from stancekit.models.tfidf import TfidfStanceModel  # noqa: E402
 from stancekit.training.cv import article_folds  # noqa: E402
 from stancekit.training.train import prepare  # noqa: E402
@@ -84,14 +85,15 @@ def log_run(cfg, setting: str, metrics: dict[str, float], pred) -> str:  # type:
         return run.info.run_id
 
 
-def tfidf_out_of_fold(cfg, frame, folds, store: Path | None, only=None) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """The combined model's TF-IDF family fitted once per outer fold: its out-of-fold probabilities
-    (over the model's classes) for every row. With the combined config's TF-IDF settings, which are
-    model=tfidf_logreg's, these are also that model's cross-validation. Each fold's part is kept in
+def family_out_of_fold(cfg, family: str, frame, folds, store: Path | None, only=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """One of the combined model's families (``tfidf`` or ``embedding``, with the combined config's
+    settings for it) fitted once per outer fold: its out-of-fold probabilities (over the model's
+    classes) for every row. The TF-IDF settings are model=tfidf_logreg's and the embedding ones
+    model=embed_e5's, so these are also those models' cross-validation. Each fold's part is kept in
     ``store`` (``<store>.fold<k>.npy``), so folds can run in separate processes (``only``)."""
     space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
     out = np.zeros((len(frame), sum(len(v) for v in space.values())))
-    for k, (train_idx, test_idx) in enumerate(tqdm(folds, desc="TF-IDF folds")):
+    for k, (train_idx, test_idx) in enumerate(tqdm(folds, desc=f"{family} folds")):
         part = store.with_suffix(f".fold{k}.npy") if store else None
         if part is not None and part.exists():
             out[test_idx] = np.load(part)
@@ -99,9 +101,13 @@ def tfidf_out_of_fold(cfg, frame, folds, store: Path | None, only=None) -> np.nd
         if only is not None and k not in only:
             continue
         train = frame.iloc[train_idx]
-        family = TfidfStanceModel(**cfg.model.tfidf, label_space=space)
-        family.fit(model_input(train), train["label"].tolist())
-        out[test_idx] = family.predict_proba(model_input(frame.iloc[test_idx]))
+        model: StanceModel
+        if family == "tfidf":
+            model = TfidfStanceModel(**cfg.model.tfidf, label_space=space)
+        else:
+            model = EmbeddingStanceModel(**cfg.model.embedding, label_space=space)
+        model.fit(model_input(train), train["label"].tolist())
+        out[test_idx] = model.predict_proba(model_input(frame.iloc[test_idx]))
         if part is not None:
             np.save(part, out[test_idx])
     return out
@@ -121,19 +127,22 @@ def to_predictions(frame, proba: np.ndarray, classes: list[str], fold: np.ndarra
     return out.assign(fold=fold)
 
 
-def stacked_cv(cfg, frame, folds, level0: np.ndarray):  # type: ignore[no-untyped-def]
-    """Out-of-fold predictions of a combined setting whose TF-IDF probabilities come from
-    ``level0``: each fold's combiners are fitted on the other folds' rows and their probabilities."""
-    proba = np.zeros_like(level0)
+def stacked_cv(cfg, frame, folds, level0: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
+    """Out-of-fold predictions of a combined setting whose families' probabilities come from
+    ``level0`` (by family): each fold's combiners are fitted on the other folds' rows and their
+    probabilities."""
+    proba = np.zeros_like(next(iter(level0.values())))
     fold_of = np.zeros(len(frame), dtype=int)
     model = None
     for k, (train_idx, test_idx) in enumerate(folds):
         model = build_model(cfg.model)
         model.label_space = {t: list(LABEL_SPACE[t]) for t in cfg.data.targets}
+        used = [f for f in ("tfidf", "embedding") if getattr(model, f) is not None]
+
+        def given(idx: np.ndarray, used: list[str] = used) -> dict[str, np.ndarray]:
+            return {f: level0[f][idx] for f in used}
+
         train, test = frame.iloc[train_idx], frame.iloc[test_idx]
-        given = (
-            (lambda idx: {"tfidf": level0[idx]}) if model.tfidf is not None else (lambda idx: {})
-        )
         model.fit_combiners(model_input(train), train["label"].tolist(), given(train_idx))
         raw = model.combine_probas(model_input(test), given(test_idx))
         proba[test_idx] = raw / np.where(
@@ -152,48 +161,66 @@ def main() -> None:
     ap.add_argument(
         "--level0", type=Path, help="a .npy file keeping the TF-IDF out-of-fold probabilities"
     )
+    ap.add_argument(
+        "--level0-embedding",
+        type=Path,
+        help="a .npy file keeping the embedding family's out-of-fold probabilities",
+    )
     ap.add_argument("--base", action="append", default=[], help="overrides for every setting")
     ap.add_argument("--examples", type=Path, help="the rows prepare() gives, saved as parquet")
     ap.add_argument(
-        "--only-folds", help="compute just these folds' TF-IDF parts (e.g. 0,3), then stop"
+        "--only-folds", help="compute just these folds' level-0 parts (e.g. 0,3), then stop"
     )
     args = ap.parse_args()
     base = ["data=actor_stance", "tracking.experiment=actor_stance-cv", *args.base]
-    cfg0 = compose([*base, "model=combined", "model.embedding=null"])
+    cfg0 = compose([*base, "model=combined"])
     # the frozen slice is held out by data.holdout; --examples: the same rows prepared before
     frame = pd.read_parquet(args.examples) if args.examples else prepare(cfg0).frame
     folds = article_folds(frame, list(cfg0.data.targets), args.folds, cfg0.seed)
     fold_of = np.zeros(len(frame), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k
+    settings = {s: compose([*base, *shlex.split(s)]) for s in args.setting}
+    needs_embedding = any(
+        c.model.name == "embed_e5" or (c.model.name == "combined" and c.model.get("embedding"))
+        for c in settings.values()
+    )
+    stores = {"tfidf": args.level0, "embedding": args.level0_embedding}
+    families = ["tfidf", "embedding"] if needs_embedding else ["tfidf"]
     t0 = time.perf_counter()
     if args.only_folds:
         only = {int(k) for k in args.only_folds.split(",")}
-        tfidf_out_of_fold(cfg0, frame, folds, args.level0, only)
+        for family in families:
+            family_out_of_fold(cfg0, family, frame, folds, stores[family], only)
         return
-    if args.level0 and args.level0.exists():
-        level0 = np.load(args.level0)
-        assert level0.shape[0] == len(frame), f"{args.level0} was computed on other rows"
-    else:
-        level0 = tfidf_out_of_fold(cfg0, frame, folds, args.level0)
-        if args.level0:
-            np.save(args.level0, level0)
+    level0: dict[str, np.ndarray] = {}
+    for family in families:
+        store = stores[family]
+        if store and store.exists():
+            level0[family] = np.load(store)
+            assert len(level0[family]) == len(frame), f"{store} was computed on other rows"
+        else:
+            level0[family] = family_out_of_fold(cfg0, family, frame, folds, store)
+            if store:
+                np.save(store, level0[family])
     level0_s = time.perf_counter() - t0
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     label_space = {t: list(LABEL_SPACE[t]) for t in cfg0.data.targets}
     classes = [class_name(t, lab) for t, labs in label_space.items() for lab in labs]
-    for setting in args.setting:
-        cfg = compose([*base, *shlex.split(setting)])
+    for setting, cfg in settings.items():
         t0 = time.perf_counter()
-        if cfg.model.name == "tfidf_logreg":
-            same = all(cfg.model[k] == v for k, v in cfg0.model.tfidf.items())
-            assert same, "the level-0 TF-IDF settings differ from model=tfidf_logreg's"
-            pred = to_predictions(frame, level0, classes, fold_of)
-        elif cfg.model.name == "combined" and cfg.model.get("embedding") is None:
-            assert cfg.model.tfidf is None or cfg.model.tfidf == cfg0.model.tfidf
+        if cfg.model.name in ("tfidf_logreg", "embed_e5"):
+            family = "tfidf" if cfg.model.name == "tfidf_logreg" else "embedding"
+            same = all(cfg.model[k] == v for k, v in cfg0.model[family].items())
+            assert same, f"the level-0 {family} settings differ from model={cfg.model.name}'s"
+            pred = to_predictions(frame, level0[family], classes, fold_of)
+        elif cfg.model.name == "combined":
+            for family in ("tfidf", "embedding"):
+                given = cfg.model.get(family)
+                assert given is None or given == cfg0.model[family], f"{setting}: {family} differs"
             pred = stacked_cv(cfg, frame, folds, level0)
         else:
-            raise SystemExit(f"{setting}: only model=tfidf_logreg and combined without embedding")
+            raise SystemExit(f"{setting}: only model=tfidf_logreg, embed_e5 and combined")
         metrics = evaluate_predictions(pred, label_space, "cv", 1000, 0.95, cfg.seed)
         row = summarise(metrics, pred, label_space)
         row["seconds"] = round(time.perf_counter() - t0 + level0_s)

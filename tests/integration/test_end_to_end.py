@@ -54,7 +54,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    os.environ["MLFLOW_TRACKING_URI"] = uri
+    from stancekit.tracking.runs import setup_tracking
+
+    setup_tracking(uri)  # MLflow's global store and $MLFLOW_TRACKING_URI, for every test here
     yield {"tmp": tmp, "uri": uri, "articles": a, "articles_rows": articles}
     os.environ.pop("MLFLOW_TRACKING_URI", None)
 
