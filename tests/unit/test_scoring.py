@@ -336,3 +336,38 @@ def test_each_part_and_its_quarantine_are_written_before_more_input_is_read(
     assert [q for _, _, q in seen] == [1, 1, 0, 1, 0]
     assert not work_dir_for(out).exists()
     assert len((tmp_path / "out.quarantine.jsonl").read_text().splitlines()) == 3
+
+
+def test_partitioned_output_is_a_parquet_dataset_with_the_rows_of_one_file(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    inp = _messy(tmp_path / "in.jsonl")
+    single = tmp_path / "single.parquet"
+    score_file(str(model_dir), inp, single, part_size=4, progress=False)
+    folder = tmp_path / "scored.parquet"
+    stats = score_file(str(model_dir), inp, folder, part_size=4, partitioned=True, progress=False)
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"part-{k:06d}.parquet" for k in range(5)]  # 18 records, 4 per part
+    assert stats.marker == str(tmp_path / "scored.success.json")
+    assert (tmp_path / "scored.quarantine.jsonl").read_bytes() == (
+        tmp_path / "single.quarantine.jsonl"
+    ).read_bytes()
+    whole = pd.read_parquet(single)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder), whole)
+    from stancekit.reporting.corpus import count_scored
+
+    counts = count_scored(folder)
+    assert counts.rows == len(whole) == stats.rows_out
+    assert counts.docs == set(whole["doc_id"])
+    # a second run replaces the dataset whole (no stale part from a run with more parts)
+    (folder / "part-000099.parquet").write_bytes((folder / "part-000000.parquet").read_bytes())
+    score_file(str(model_dir), inp, folder, part_size=9, partitioned=True, progress=False)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "part-000000.parquet",
+        "part-000001.parquet",
+    ]
+    pd.testing.assert_frame_equal(pd.read_parquet(folder), whole)
+    with pytest.raises(ScoringError, match="Parquet dataset folder"):
+        score_file(str(model_dir), inp, tmp_path / "x.jsonl", partitioned=True, progress=False)
+    with pytest.raises(ScoringError, match="is a folder"):
+        score_file(str(model_dir), inp, folder, progress=False)

@@ -50,6 +50,13 @@ def score(
     part_size: Annotated[
         int, typer.Option(help="articles per atomic part (what --resume skips whole)")
     ] = 1000,
+    partitioned: Annotated[
+        bool,
+        typer.Option(
+            help="write --output (.parquet) as a Parquet dataset folder, one file per part, "
+            "as the Spark engine does: for archives too large for one file"
+        ),
+    ] = False,
     engine: Annotated[
         str, typer.Option(help="local (streaming, resumable) or spark (Parquet out)")
     ] = "local",
@@ -85,8 +92,16 @@ def score(
         show = False  # the output is a folder of parts; read it with Spark or pandas
     elif engine == "local":
         stats = score_file(
-            model, input, output, progress=progress, resume=resume, part_size=part_size, **common
+            model,
+            input,
+            output,
+            progress=progress,
+            resume=resume,
+            part_size=part_size,
+            partitioned=partitioned,
+            **common,
         )
+        show = show and not partitioned
     else:
         raise typer.BadParameter(f"--engine must be local or spark, got '{engine}'")
     for line in format_summary(stats):

@@ -74,13 +74,21 @@ def _same(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def check_paths(input_path: Path, output_path: Path, quarantine_path: Path) -> None:
+def check_paths(
+    input_path: Path, output_path: Path, quarantine_path: Path, partitioned: bool = False
+) -> None:
     """Refuse a run whose output, quarantine, marker or parts would land on the input or each other."""
     if not input_path.is_file():
         raise ScoringError(f"--input {input_path}: no such file")
     file_format(output_path)
-    if output_path.is_dir():
-        raise ScoringError(f"--output {output_path} is a folder; give a file name")
+    if partitioned and output_path.suffix.lower() != ".parquet":
+        raise ScoringError(
+            f"--output {output_path}: a partitioned output is a Parquet dataset folder (.parquet)"
+        )
+    if output_path.is_dir() and not partitioned:
+        raise ScoringError(
+            f"--output {output_path} is a folder; give a file name (or --partitioned)"
+        )
     if quarantine_path.suffix.lower() != ".jsonl":
         raise ScoringError(
             f"--quarantine {quarantine_path}: the quarantine file is JSON Lines (.jsonl)"
@@ -198,8 +206,12 @@ def score_file(
     duplicates: str = "keep-first",
     trust_model_code: bool = False,
     part_size: int = 1000,
+    partitioned: bool = False,
 ) -> ScoreStats:
-    """Score every article of ``input_path`` with the pyfunc at ``model_uri``; rows in = scored + quarantined."""
+    """Score every article of ``input_path`` with the pyfunc at ``model_uri``; rows in = scored + quarantined.
+
+    With ``partitioned``, the output (``*.parquet``) is a Parquet dataset folder with one file per
+    part of ``part_size`` articles, as Spark writes it, instead of one file."""
     from stancekit.tracking.loading import load_checked_model
 
     started = time.perf_counter()
@@ -210,7 +222,7 @@ def score_file(
         gate = ArticleGate(max_chars, duplicates)
     except ValueError as exc:
         raise ScoringError(str(exc)) from exc
-    check_paths(input_path, output_path, qpath)
+    check_paths(input_path, output_path, qpath, partitioned)
     scanner = open_articles(input_path)  # a missing or binary input fails here, before any write
     model, fetched = load_checked_model(model_uri, trust_model_code)
     stat = input_path.stat()
@@ -224,7 +236,7 @@ def score_file(
             "max_chars": max_chars,
             "duplicates": duplicates,
             "part_size": part_size,
-            "output_format": output_path.suffix.lower(),
+            "output_format": output_path.suffix.lower() + (" dataset" if partitioned else ""),
         },
         "input": {
             "path": str(input_path.resolve()),
@@ -232,7 +244,7 @@ def score_file(
             "mtime_ns": stat.st_mtime_ns,
         },
     }
-    store = PartStore(output_path)
+    store = PartStore(output_path, partitioned)
 
     def predict(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
         frame = model.predict(pd.DataFrame(articles, columns=["id", "text", "lang"]))

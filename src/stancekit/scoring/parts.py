@@ -6,6 +6,10 @@ which settings) and, per block of input records, ``part-NNNNNN.jsonl`` (scored r
 and renamed, and the ``.json`` file comes last, so a part exists whole or not at all. When every
 part is there, the output and the quarantine file are assembled beside the folder, renamed into
 place, and the success marker is written last of all; then the folder is removed.
+
+A partitioned run (``--partitioned``, for archives too large for one file) writes the output as a
+Parquet dataset folder, one ``part-NNNNNN.parquet`` per part, as Spark writes its output: pandas,
+pyarrow and Spark read the folder as one table.
 """
 
 from __future__ import annotations
@@ -82,8 +86,9 @@ def _json_line(row: Mapping[str, Any], ascii_only: bool = False) -> str:
 class PartStore:
     """The parts of one run; holds an exclusive lock on the folder while open."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, partitioned: bool = False):
         self.output = output
+        self.partitioned = partitioned
         self.dir = work_dir_for(output)
         self._lock: Any = None
 
@@ -172,49 +177,85 @@ class PartStore:
         out_tmp = self.output.with_name(
             f".{self.output.name}.tmp-{os.getpid()}{self.output.suffix}"
         )
-        _assemble(self.rows(), out_tmp)
+        if self.partitioned:
+            self._assemble_dataset(out_tmp)
+        else:
+            _assemble(self.rows(), out_tmp)
         marker = marker_for(self.output)
         marker.unlink(missing_ok=True)
-        os.replace(out_tmp, self.output)
+        _replace(out_tmp, self.output)
         os.replace(q_tmp, quarantine)
         _fsync_dir(self.output.parent)
         write_atomic(marker, [json.dumps(summary, indent=1, ensure_ascii=False) + "\n"])
         self.close()
         shutil.rmtree(self.dir)
 
+    def _assemble_dataset(self, folder: Path) -> None:
+        """One Parquet file per part in ``folder`` (a part with no rows still gives a file, so
+        that the dataset's schema is there even when nothing was scored)."""
+        folder.mkdir()
+        number = 0
+        while (path := self.dir / f"part-{number:06d}.jsonl").exists():
+            with path.open(encoding="utf-8") as fh:
+                _write_parquet((json.loads(line) for line in fh), folder / f"{path.stem}.parquet")
+            number += 1
+        if number == 0:
+            _write_parquet([], folder / "part-000000.parquet")
+        _fsync_dir(folder)
+
+
+def _replace(new: Path, old: Path) -> None:
+    """Put ``new`` (a file or a dataset folder) where ``old`` is, whichever of the two ``old`` is."""
+    if old.is_dir() and not old.is_symlink():
+        aside = old.with_name(f".{old.name}.old-{os.getpid()}")
+        os.replace(old, aside)
+        os.replace(new, old)
+        shutil.rmtree(aside)
+    else:
+        if new.is_dir():
+            old.unlink(missing_ok=True)
+        os.replace(new, old)
+
+
+def _write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> None:
+    """The rows as one Parquet file with the output schema (probabilities as a JSON string)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, pa.type_for_alias(kind)) for name, kind in OUTPUT_SCHEMA])
+    with pq.ParquetWriter(path, schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in chain(rows, [None]):
+            if row is not None:
+                chunk.append(
+                    {
+                        **row,
+                        "proba": json.dumps(row["proba"], ensure_ascii=False),
+                        "model_version": row.get("model_version"),
+                    }
+                )
+            if chunk and (row is None or len(chunk) >= 50_000):
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                chunk = []
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
 
 def _assemble(rows: Iterable[dict[str, Any]], path: Path) -> None:
     """The rows in the output's format (JSONL, CSV or Parquet with a fixed schema), flushed to disk."""
     if path.suffix.lower() == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        schema = pa.schema([(name, pa.type_for_alias(kind)) for name, kind in OUTPUT_SCHEMA])
-        with pq.ParquetWriter(path, schema) as writer:
-            chunk: list[dict[str, Any]] = []
-            for row in chain(rows, [None]):
-                if row is not None:
-                    chunk.append(
-                        {
-                            **row,
-                            "proba": json.dumps(row["proba"], ensure_ascii=False),
-                            "model_version": row.get("model_version"),
-                        }
-                    )
-                if chunk and (row is None or len(chunk) >= 50_000):
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                    chunk = []
-    else:
-        with RecordWriter(path) as writer:
-            chunk = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= 10_000:
-                    writer.write(chunk)
-                    chunk = []
-            writer.write(chunk)
-            if writer.fmt == "csv" and writer.count == 0:
-                assert writer._fh is not None
-                writer._fh.write(",".join(name for name, _ in OUTPUT_SCHEMA) + "\n")
+        _write_parquet(rows, path)
+        return
+    with RecordWriter(path) as writer:
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= 10_000:
+                writer.write(chunk)
+                chunk = []
+        writer.write(chunk)
+        if writer.fmt == "csv" and writer.count == 0:
+            assert writer._fh is not None
+            writer._fh.write(",".join(name for name, _ in OUTPUT_SCHEMA) + "\n")
     with path.open("rb+") as fh:
         os.fsync(fh.fileno())
