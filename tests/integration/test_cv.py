@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from stancekit.config import compose
 from stancekit.training.cv import cross_validate
+from tests.conftest import ROOT
 
 
 def test_cv_predicts_every_example_once_out_of_fold(tiny_overrides: list[str]) -> None:
@@ -29,3 +35,34 @@ def test_cv_run_logs_metrics_predictions_and_the_reliability_plot(
     assert run.data.tags["kind"] == "cv" and "cv_macro_f1" in run.data.metrics
     logged = {a.path for a in mlflow.artifacts.list_artifacts(run_id=run_id, artifact_path="plots")}
     assert "plots/reliability_cv.png" in logged
+
+
+def test_hydra_multirun_cross_validates_every_setting(
+    tiny_overrides: list[str], tmp_path: Path
+) -> None:
+    """`python -m stancekit.cv -m ...`: one logged cv run per combination, in one Hydra sweep."""
+    import mlflow
+
+    overrides = [o for o in tiny_overrides if not o.startswith("tracking.uri=")]
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    cmd = [
+        sys.executable,
+        "-m",
+        "stancekit.cv",
+        "-m",
+        *overrides,
+        "model=majority,tfidf_logreg",
+        "cv.folds=2",
+        "tracking.experiment=cv-grid",
+        f"paths.log_dir={tmp_path}/logs",
+    ]
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri}
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert proc.stdout.count("cv_macro_f1 = ") + proc.stderr.count("cv_macro_f1 = ") == 2
+    assert len(list((tmp_path / "logs" / "multiruns").glob("*/*_cv.folds=2,model=*"))) == 2
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(experiment_names=["cv-grid"])
+    assert sorted(runs["tags.model"]) == ["majority", "tfidf_logreg"]
+    assert set(runs["tags.kind"]) == {"cv"} and runs["metrics.cv_macro_f1"].notna().all()
+    assert set(runs["metrics.cv_folds"]) == {2.0}

@@ -21,7 +21,9 @@ def cv(
         list[str] | None,
         typer.Argument(help="config overrides, e.g. data=actor_stance model=tfidf_svm"),
     ] = None,
-    folds: Annotated[int, typer.Option(help="folds by article")] = 5,
+    folds: Annotated[
+        int | None, typer.Option(help="folds by article (default: cv.folds, 5)")
+    ] = None,
     log: Annotated[bool, typer.Option(help="log an MLflow run with the cv_* metrics")] = True,
     splits: Annotated[
         str | None,
@@ -31,13 +33,16 @@ def cv(
     ] = None,
     tracking_uri: TrackingOpt = None,
 ) -> None:
-    """Cross-validate a model with folds by article; print macro-F1 per target with intervals."""
+    """Cross-validate a model with folds by article; print macro-F1 per target with intervals.
+    To cross-validate a grid of settings, use the Hydra multirun `python -m stancekit.cv -m ...`."""
     from stancekit.cli.render import cv_tables
     from stancekit.config import compose
     from stancekit.training.cv import cross_validate
 
     cfg = compose(overrides or [])
+    folds = folds or int(cfg.cv.folds)
     chosen = [s.strip() for s in splits.split(",") if s.strip()] if splits else None
+    chosen = chosen or (list(cfg.cv.splits) if cfg.cv.get("splits") else None)
     metrics, pred = cross_validate(cfg, folds, splits=chosen)
     cv_tables(
         metrics,

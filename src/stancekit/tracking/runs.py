@@ -337,6 +337,30 @@ def log_cv_run(
         return str(run.info.run_id)
 
 
+def cross_validate_logged(cfg: DictConfig) -> float:
+    """Cross-validate ``cfg``'s model by article with ``cfg.cv`` (folds, splits), log the run when
+    tracking is on, and return ``cv_macro_f1`` (what a Hydra multirun of ``stancekit.cv`` ranks)."""
+    from stancekit.training.cv import cross_validate
+
+    splits = list(cfg.cv.splits) if cfg.cv.get("splits") else None
+    metrics, pred = cross_validate(cfg, int(cfg.cv.folds), splits=splits)
+    score = float(metrics["cv_macro_f1"])
+    log.info(
+        "%s on %s: cv_macro_f1 = %.4f [%.4f, %.4f] (%d folds by article)",
+        cfg.model.name,
+        cfg.data.name,
+        score,
+        metrics.get("cv_macro_f1_ci_low", float("nan")),
+        metrics.get("cv_macro_f1_ci_high", float("nan")),
+        int(cfg.cv.folds),
+    )
+    if cfg.tracking.enabled:
+        setup_tracking(cfg.tracking.get("uri"), root_of(cfg))
+        run_id = log_cv_run(cfg, metrics, pred, splits)
+        log.info("logged run %s to experiment '%s'", run_id, cfg.tracking.experiment)
+    return score
+
+
 def log_evaluation(
     cfg: DictConfig, model_uri: str, metrics: dict[str, float], pred: pd.DataFrame, split: str
 ) -> str:
