@@ -119,3 +119,34 @@ def test_fit_cache_serves_a_second_setting_without_refitting_the_families(
     assert other.families_["tfidf"].predict_proba(X) == pytest.approx(
         first.families_["tfidf"].predict_proba(X)
     )
+
+
+def test_cross_target_pairs_each_row_with_the_same_actors_other_targets(tmp_path: Path) -> None:
+    model = CombinedStanceModel(tfidf=TFIDF, cross_target=True)
+    X = pd.DataFrame(
+        {
+            "target": ["war", "west", "war", "sentiment"],
+            "text": ["t1", "t1", "t2", "t2"],
+            "actor_id": ["putin", "putin", "putin", "nato"],
+            "doc_id": ["a", "a", "b", "b"],
+        }
+    )
+    proba = np.random.default_rng(0).dirichlet(np.ones(len(model.classes_)), size=len(X))
+    partners = model._partners(X, {"tfidf": proba})
+    assert partners is not None
+    west = [model.classes_.index(f"west:{lab}") for lab in model.label_space["west"]]
+    # the war row of putin in article a sees the west row of putin in article a
+    np.testing.assert_allclose(partners["west"][0], np.log(proba[1, west]))
+    # putin in article b has no west row: the uniform distribution stands in
+    np.testing.assert_allclose(partners["west"][2], np.log(np.full(len(west), 1 / len(west))))
+    # nato is another actor: nothing from putin's war row
+    war = model.label_space["war"]
+    np.testing.assert_allclose(partners["war"][3], np.log(np.full(len(war), 1 / len(war))))
+    # fitted, saved and loaded, the setting is kept and the probabilities are the same
+    Xd, y = _data()
+    fitted = model.fit(Xd, y)
+    assert (fitted.predict(Xd) == np.array(y)).mean() >= 0.9
+    fitted.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.cross_target
+    np.testing.assert_allclose(loaded.predict_proba(Xd), fitted.predict_proba(Xd), atol=1e-9)

@@ -86,7 +86,9 @@ class CombinedStanceModel(StanceModel):
 
     ``tfidf`` and ``embedding`` are the parameters of the two families (``None`` leaves one out);
     ``prior_strength`` is the weight of the target's overall label distribution in each actor's
-    smoothed one (``use_prior=False`` leaves the prior out); ``two_stage`` splits each target with
+    smoothed one (``use_prior=False`` leaves the prior out); ``cross_target`` gives each target's
+    combiner the families' probabilities for the same actor in the same article on the other targets
+    (an actor's war stance says much about its stance on the West); ``two_stage`` splits each target with
     ``none`` into "stance or none", then "which stance"; ``calibration`` is ``temperature`` or
     ``none``. Rows are grouped into inner folds by ``doc_id`` when the input has it. With
     ``fit_cache`` (a folder), the families' fits and out-of-fold probabilities are kept there by
@@ -104,6 +106,7 @@ class CombinedStanceModel(StanceModel):
         use_role: bool = True,
         inner_folds: int = 3,
         two_stage: bool = False,
+        cross_target: bool = False,
         combiner_C: float = 1.0,
         class_weight: str | None = "balanced",
         calibration: str = "temperature",
@@ -125,6 +128,7 @@ class CombinedStanceModel(StanceModel):
         self.use_role = use_role
         self.inner_folds = inner_folds
         self.two_stage = two_stage
+        self.cross_target = cross_target
         self.combiner_C = combiner_C
         self.class_weight = class_weight
         self.calibration = calibration
@@ -140,6 +144,7 @@ class CombinedStanceModel(StanceModel):
             "use_role",
             "inner_folds",
             "two_stage",
+            "cross_target",
             "combiner_C",
             "class_weight",
             "calibration",
@@ -253,17 +258,46 @@ class CombinedStanceModel(StanceModel):
         return counts
 
     # -- the combiner -----------------------------------------------------------------------------
+    def _partners(
+        self, X: pd.DataFrame, probas: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray] | None:
+        """With ``cross_target``: per target, each family's log-probabilities for the row of the same
+        actor in the same article (or the same context text, where rows carry no ``doc_id``) on that
+        target, the target's uniform distribution where the input has no such row."""
+        if not self.cross_target:
+            return None
+        keys = list(zip(article_groups(X), actor_keys(X), strict=True))
+        first: dict[tuple[tuple[str, str], str], int] = {}
+        for r, (key, t) in enumerate(zip(keys, X["target"], strict=True)):
+            first.setdefault((key, str(t)), r)
+        out = {}
+        for t in self.label_space:
+            cols = [self.classes_.index(class_name(t, lab)) for lab in self.label_space[t]]
+            at = np.array([first.get((key, t), -1) for key in keys])
+            blocks = []
+            for p in probas.values():
+                block = np.full((len(X), len(cols)), 1.0 / len(cols))
+                found = at >= 0
+                block[found] = p[np.ix_(at[found], cols)]
+                blocks.append(np.log(np.clip(block, EPS, 1.0)))
+            out[t] = np.hstack(blocks) if blocks else np.zeros((len(X), 0))
+        return out
+
     def _features(
         self,
         X: pd.DataFrame,
         probas: Mapping[str, np.ndarray],
         counts: np.ndarray | None,
         target: str,
+        partners: Mapping[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """One target's combiner inputs: log-probabilities of each family, the smoothed log prior
-        with the actor's evidence count, and the role."""
+        with the actor's evidence count, the role, and (``partners``) the families'
+        log-probabilities for the same actor on the other targets."""
         cols = [self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]]
         blocks = [np.log(np.clip(p[:, cols], EPS, 1.0)) for p in probas.values()]
+        if partners is not None:
+            blocks += [block for t, block in partners.items() if t != target]
         if counts is not None:
             seen = counts[:, cols]
             total = max(1, sum(self.overall_[target].values()))
@@ -330,18 +364,19 @@ class CombinedStanceModel(StanceModel):
         if not self.use_prior:
             self.prior_counts_, self.overall_ = {t: {} for t in self.label_space}, {}
         groups = np.asarray(article_groups(X), dtype=object)
+        partners = self._partners(X, probas)
         self.combiners_: dict[str, Any] = {}
         self.temperature_: dict[str, float] = {}
         for target in self.label_space:
             rows = np.flatnonzero(X["target"].to_numpy() == target)
             if not len(rows):
                 continue
-            sub = X.iloc[rows]
             F = self._features(
-                sub,
+                X.iloc[rows],
                 {k: v[rows] for k, v in probas.items()},
                 None if counts is None else counts[rows],
                 target,
+                None if partners is None else {t: b[rows] for t, b in partners.items()},
             )
             two = self._stages(labels[rows])
             if not _learnable(labels[rows], two):  # one label only: nothing to learn or calibrate
@@ -378,6 +413,7 @@ class CombinedStanceModel(StanceModel):
         X = X.reset_index(drop=True)
         counts = self._prior_counts(X) if self.use_prior else None
         out = np.zeros((len(X), len(self.classes_)))
+        partners = self._partners(X, probas)
         for target, combiner in self.combiners_.items():
             rows = np.flatnonzero(X["target"].to_numpy() == target)
             if not len(rows):
@@ -393,6 +429,7 @@ class CombinedStanceModel(StanceModel):
                 {k: v[rows] for k, v in probas.items()},
                 None if counts is None else counts[rows],
                 target,
+                None if partners is None else {t: b[rows] for t, b in partners.items()},
             )
             p = apply_temperature(self._combine(combiner, F, target), self.temperature_[target])
             out[np.ix_(rows, cols)] = p
