@@ -278,7 +278,7 @@ class CombinedStanceModel(StanceModel):
             for p in probas.values():
                 block = np.full((len(X), len(cols)), 1.0 / len(cols))
                 found = at >= 0
-                block[found] = p[np.ix_(at[found], cols)]
+                block[found] = p[np.ix_(at[found], np.asarray(cols))]
                 blocks.append(np.log(np.clip(block, EPS, 1.0)))
             out[t] = np.hstack(blocks) if blocks else np.zeros((len(X), 0))
         return out
