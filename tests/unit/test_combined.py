@@ -150,3 +150,41 @@ def test_cross_target_pairs_each_row_with_the_same_actors_other_targets(tmp_path
     loaded = load_model(tmp_path / "m")
     assert loaded.cross_target
     np.testing.assert_allclose(loaded.predict_proba(Xd), fitted.predict_proba(Xd), atol=1e-9)
+
+
+def test_fallback_serves_a_family_where_the_combiner_does_worse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the combiner's held-out predictions score below a family's own, ``fallback`` serves
+    that family's calibrated probabilities for the target; where it does not, the combiner stays."""
+    X, y = _data(6)
+    settings = {"tfidf": TFIDF, "use_prior": False, "use_role": False, "fallback": True}
+    model = CombinedStanceModel(**settings)
+    index = {c: i for i, c in enumerate(model.classes_)}
+    rng = np.random.default_rng(0)
+    family = rng.dirichlet(np.ones(len(model.classes_)) * 5, size=len(X)) * 0.2
+    for r, (t, lab) in enumerate(zip(X["target"], y, strict=True)):
+        family[r, index[f"{t}:{lab}"]] += 1.0  # the family knows every label
+    given = {"tfidf": family}
+    plain = CombinedStanceModel(**settings).fit_combiners(X, y, given)
+    assert plain.passthrough_ == {}  # a combiner as good as the family keeps the target
+
+    def always_first_label(*args: object) -> np.ndarray:
+        F, target = args[-5], args[-2]
+        assert isinstance(F, np.ndarray) and isinstance(target, str)
+        held = np.zeros((len(F), len(model.label_space[target])))
+        held[:, 0] = 1.0
+        return held
+
+    chosen = CombinedStanceModel(**settings)
+    monkeypatch.setattr(chosen, "_held_out", always_first_label)
+    chosen.fit_combiners(X, y, given)
+    assert chosen.passthrough_ == {"war": "tfidf", "west": "tfidf", "sentiment": "tfidf"}
+    by_label = chosen._by_label(chosen.combine_probas(X, given), X["target"])
+    assert [max(p, key=p.__getitem__) for p in by_label] == list(y)
+    # the choice is saved with the model
+    monkeypatch.setattr(CombinedStanceModel, "_held_out", always_first_label)
+    full = CombinedStanceModel(tfidf=TFIDF, fallback=True).fit(X, y)
+    assert full.passthrough_
+    full.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").passthrough_ == full.passthrough_

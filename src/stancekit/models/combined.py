@@ -75,6 +75,18 @@ def _plain(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {str(k): v for k, v in json.loads(json.dumps(dict(params), default=list)).items()}
 
 
+def _macro_f1(truth: np.ndarray, proba: np.ndarray) -> float:
+    """Macro-F1 of the most probable column against ``truth`` (column indices), over the labels
+    that occur in ``truth``."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(truth, proba.argmax(axis=1), labels=np.unique(truth), average="macro"))
+
+
+def _normalised(proba: np.ndarray) -> np.ndarray:
+    return proba / np.clip(proba.sum(axis=1, keepdims=True), EPS, None)
+
+
 def _learnable(labels: np.ndarray, two_stage: bool) -> bool:
     """Can a combiner be fitted on these labels (two of them, and two stances for the second stage)?"""
     present = set(labels)
@@ -88,7 +100,9 @@ class CombinedStanceModel(StanceModel):
     ``prior_strength`` is the weight of the target's overall label distribution in each actor's
     smoothed one (``use_prior=False`` leaves the prior out); ``cross_target`` gives each target's
     combiner the families' probabilities for the same actor in the same article on the other targets
-    (an actor's war stance says much about its stance on the West); ``two_stage`` splits each target with
+    (an actor's war stance says much about its stance on the West); ``fallback`` keeps a target's
+    combiner only where its held-out macro-F1 on the training rows beats each family's alone, and
+    otherwise serves that family's (calibrated) probabilities; ``two_stage`` splits each target with
     ``none`` into "stance or none", then "which stance"; ``calibration`` is ``temperature`` or
     ``none``. Rows are grouped into inner folds by ``doc_id`` when the input has it. With
     ``fit_cache`` (a folder), the families' fits and out-of-fold probabilities are kept there by
@@ -107,6 +121,7 @@ class CombinedStanceModel(StanceModel):
         inner_folds: int = 3,
         two_stage: bool = False,
         cross_target: bool = False,
+        fallback: bool = False,
         combiner_C: float = 1.0,
         class_weight: str | None = "balanced",
         calibration: str = "temperature",
@@ -129,6 +144,7 @@ class CombinedStanceModel(StanceModel):
         self.inner_folds = inner_folds
         self.two_stage = two_stage
         self.cross_target = cross_target
+        self.fallback = fallback
         self.combiner_C = combiner_C
         self.class_weight = class_weight
         self.calibration = calibration
@@ -145,6 +161,7 @@ class CombinedStanceModel(StanceModel):
             "inner_folds",
             "two_stage",
             "cross_target",
+            "fallback",
             "combiner_C",
             "class_weight",
             "calibration",
@@ -258,6 +275,10 @@ class CombinedStanceModel(StanceModel):
         return counts
 
     # -- the combiner -----------------------------------------------------------------------------
+    def _columns(self, target: str) -> list[int]:
+        """The columns of :attr:`classes_` that hold ``target``'s labels, in label-space order."""
+        return [self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]]
+
     def _partners(
         self, X: pd.DataFrame, probas: Mapping[str, np.ndarray]
     ) -> dict[str, np.ndarray] | None:
@@ -294,7 +315,7 @@ class CombinedStanceModel(StanceModel):
         """One target's combiner inputs: log-probabilities of each family, the smoothed log prior
         with the actor's evidence count, the role, and (``partners``) the families'
         log-probabilities for the same actor on the other targets."""
-        cols = [self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]]
+        cols = self._columns(target)
         blocks = [np.log(np.clip(p[:, cols], EPS, 1.0)) for p in probas.values()]
         if partners is not None:
             blocks += [block for t, block in partners.items() if t != target]
@@ -367,6 +388,7 @@ class CombinedStanceModel(StanceModel):
         partners = self._partners(X, probas)
         self.combiners_: dict[str, Any] = {}
         self.temperature_: dict[str, float] = {}
+        self.passthrough_: dict[str, str] = {}
         for target in self.label_space:
             rows = np.flatnonzero(X["target"].to_numpy() == target)
             if not len(rows):
@@ -383,26 +405,41 @@ class CombinedStanceModel(StanceModel):
                 self.combiners_[target] = str(pd.Series(labels[rows]).mode()[0])
                 continue
             self.combiners_[target] = self._fit_combiner(F, labels[rows], two)
+            held = (
+                self._held_out(F, labels[rows], groups[rows], target, two)
+                if self.calibration == "temperature" or self.fallback
+                else None
+            )
+            truth = np.array([self.label_space[target].index(lab) for lab in labels[rows]])
+            if held is not None and self.fallback:
+                cols = np.asarray(self._columns(target))
+                scores = {"": _macro_f1(truth, held)}  # "": the combiner, which wins a tie
+                for name, p in probas.items():
+                    scores[name] = _macro_f1(truth, p[np.ix_(rows, cols)])
+                winner = max(scores, key=scores.__getitem__)
+                if winner:
+                    self.passthrough_[target] = winner
+                    held = _normalised(probas[winner][np.ix_(rows, cols)])
             self.temperature_[target] = (
-                self._calibrate(F, labels[rows], groups[rows], target, two)
-                if self.calibration == "temperature"
+                fit_temperature(held, truth)
+                if held is not None and self.calibration == "temperature"
                 else 1.0
             )
         return self
 
-    def _calibrate(
+    def _held_out(
         self, F: np.ndarray, labels: np.ndarray, groups: np.ndarray, target: str, two: bool
-    ) -> float:
-        """One temperature for the target, fitted on the combiner's out-of-fold probabilities."""
+    ) -> np.ndarray | None:
+        """The combiner's out-of-fold probabilities on its training rows (inner folds by article),
+        or None where a fold leaves too few labels to fit it."""
         folds = min(self.inner_folds, len(set(groups)))
         held = np.zeros((len(F), len(self.label_space[target])))
         for fit_idx, held_idx in GroupKFold(n_splits=folds).split(F, groups=groups):
             if not _learnable(labels[fit_idx], two):
-                return 1.0
+                return None
             part = self._fit_combiner(F[fit_idx], labels[fit_idx], two)
             held[held_idx] = self._combine(part, F[held_idx], target)
-        truth = np.array([self.label_space[target].index(lab) for lab in labels])
-        return fit_temperature(held, truth)
+        return held
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
         X = X.reset_index(drop=True)
@@ -418,9 +455,7 @@ class CombinedStanceModel(StanceModel):
             rows = np.flatnonzero(X["target"].to_numpy() == target)
             if not len(rows):
                 continue
-            cols = np.array(
-                [self.classes_.index(class_name(target, lab)) for lab in self.label_space[target]]
-            )
+            cols = np.asarray(self._columns(target))
             if isinstance(combiner, str):  # the target had one label in training
                 out[rows, self.classes_.index(class_name(target, combiner))] = 1.0
                 continue
@@ -431,7 +466,13 @@ class CombinedStanceModel(StanceModel):
                 target,
                 None if partners is None else {t: b[rows] for t, b in partners.items()},
             )
-            p = apply_temperature(self._combine(combiner, F, target), self.temperature_[target])
+            chosen = self.passthrough_.get(target)
+            raw = (
+                _normalised(probas[chosen][np.ix_(rows, cols)])
+                if chosen
+                else self._combine(combiner, F, target)
+            )
+            p = apply_temperature(raw, self.temperature_[target])
             out[np.ix_(rows, cols)] = p
         return out
 
@@ -446,6 +487,7 @@ class CombinedStanceModel(StanceModel):
             "prior_counts": self.prior_counts_,
             "overall": self.overall_,
             "temperature": self.temperature_,
+            "passthrough": self.passthrough_,
         }
         (path / STATE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
@@ -462,4 +504,5 @@ class CombinedStanceModel(StanceModel):
         model.prior_counts_ = state["prior_counts"]
         model.overall_ = state["overall"]
         model.temperature_ = {k: float(v) for k, v in state["temperature"].items()}
+        model.passthrough_ = {str(k): str(v) for k, v in state.get("passthrough", {}).items()}
         return model
