@@ -10,7 +10,8 @@ T10=(data=semeval2025_t10 "data.options.langs=[bg,ru]")
 E5=(model=transformer_e5 model.freeze_embeddings=true model.freeze_layers=6 model.max_contexts=1
     model.eval_fraction=0 model.learning_rate=1e-4 model.progress=true)
 AS=(--articles-per-lang 10)
-stages=("${@:-t10_base t10_e5 as_base as_e5 as_full_tfidf}")
+AS40=(--articles-per-lang 40)
+stages=("${@:-t10_base t10_e5 as_base as_e5 as_full_tfidf as40_base as40_e5}")
 for stage in ${stages[@]}; do
   case $stage in
     t10_base)
@@ -24,6 +25,11 @@ for stage in ${stages[@]}; do
       run "${AS[@]}" as10_tfidf data=actor_stance model=tfidf_logreg ;;
     as_e5)
       run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" model.max_length=96 model.epochs=1 ;;
+    as40_base)
+      run "${AS40[@]}" as40_majority data=actor_stance model=majority
+      run "${AS40[@]}" as40_tfidf data=actor_stance model=tfidf_logreg ;;
+    as40_e5)
+      run "${AS40[@]}" as40_e5_ft data=actor_stance "${E5[@]}" model.max_length=96 model.epochs=3 ;;
     as_full_tfidf)
       run as_tfidf data=actor_stance model=tfidf_logreg ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;

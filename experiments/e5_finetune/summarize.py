@@ -19,6 +19,7 @@ RESULTS = Path(__file__).parent / "results"
 GROUPS = {
     "t10": ("SemEval-2025 T10 main role, bg+ru, train+val", label_space_of("semeval2025_t10")),
     "as10": ("actor stance, 10 articles per language", dict(LABEL_SPACE)),
+    "as40": ("actor stance, 40 articles per language", dict(LABEL_SPACE)),
     "as": ("actor stance, every article (frozen slice excluded)", dict(LABEL_SPACE)),
 }
 FINE_TUNED, BASELINES = "e5_ft", ("tfidf", "embed_e5")
