@@ -64,10 +64,12 @@ def test_every_data_config_composes(data: str) -> None:
 
 
 def test_news_experiment_trains_the_chosen_model_on_every_article() -> None:
-    cfg = compose(["experiment=news"])
-    assert cfg.data.name == "actor_stance" and cfg.data.holdout is None
-    assert cfg.train.val_size == 0 and cfg.train.test_size == 0
-    assert isinstance(build_model(cfg.model), StanceModel)
+    for experiment in ("news_fast", "news"):  # the fast one first: cfg below is news
+        cfg = compose([f"experiment={experiment}"])
+        assert cfg.data.name == "actor_stance" and cfg.data.holdout is None
+        assert cfg.train.val_size == 0 and cfg.train.test_size == 0
+        assert isinstance(build_model(cfg.model), StanceModel)
+    assert cfg.model.name == "combined" and cfg.model.two_stage and cfg.model.fallback
     OmegaConf.resolve(cfg)
     committed = yaml.safe_load((ROOT / "news" / "params.yaml").read_text(encoding="utf-8"))
     assert committed == OmegaConf.to_container(cfg), "news/params.yaml is stale: run `make params`"
