@@ -66,3 +66,12 @@ def test_hydra_multirun_cross_validates_every_setting(
     assert sorted(runs["tags.model"]) == ["majority", "tfidf_logreg"]
     assert set(runs["tags.kind"]) == {"cv"} and runs["metrics.cv_macro_f1"].notna().all()
     assert set(runs["metrics.cv_folds"]) == {2.0}
+    # each run says which setting of the sweep it is (file paths left out), and compare shows it
+    assert sorted(runs["tags.setting"]) == [
+        "cv.folds=2,model=majority,train.bootstrap=30",
+        "cv.folds=2,model=tfidf_logreg,train.bootstrap=30",
+    ]
+    from stancekit.tracking.compare import compare_experiment
+
+    result = compare_experiment("cv-grid", split="cv", metric="cv_macro_f1", log_run=False)
+    assert "majority [cv.folds=2,model=majority,train.bootstrap=30]" in result.markdown

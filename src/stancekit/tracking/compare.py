@@ -95,6 +95,16 @@ def ranked_runs_of(runs: pd.DataFrame, metric: str) -> list[str]:
     return [str(r) for r in ranked["run_id"]]
 
 
+def _run_name(run: pd.Series) -> str:
+    """A run as the tables name it: its model, the sweep setting where it has one (runs of one
+    sweep share a model name), and its id's first 8 characters."""
+    name = run.get("tags.model") or run.get("tags.mlflow.runName") or "run"
+    setting = run.get("tags.setting")
+    if isinstance(setting, str) and setting:
+        name = f"{name} [{setting}]"
+    return f"{name} ({str(run['run_id'])[:8]})"
+
+
 def compare_experiment(
     experiment: str,
     split: str = "val",
@@ -129,11 +139,7 @@ def compare_experiment(
         str(r["run_id"]): (str(r[fp_col]) if fp_col and pd.notna(r[fp_col]) else "")
         for _, r in runs.iterrows()
     }
-    names = {
-        str(r["run_id"]): f"{r.get('tags.model') or r.get('tags.mlflow.runName') or 'run'} "
-        f"({str(r['run_id'])[:8]})"
-        for _, r in runs.iterrows()
-    }
+    names = {str(r["run_id"]): _run_name(r) for _, r in runs.iterrows()}
     sets: dict[str, pd.DataFrame] = {}
     set_apart: list[str] = []
     for run_id in [base] + [r for r in map(str, runs["run_id"]) if r != base]:

@@ -306,11 +306,25 @@ def log_predictions(frame: pd.DataFrame, name: str) -> None:
     mlflow.log_text(predictions_csv(frame), f"predictions/{name}.csv")
 
 
+def sweep_setting() -> str | None:
+    """Within a Hydra job, the overrides that make it this job (``hydra.job.override_dirname``,
+    file paths left out): what tells the runs of one sweep apart."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return None
+    return str(HydraConfig.get().job.override_dirname) or None
+
+
 def log_cv_run(
-    cfg: DictConfig, metrics: dict[str, float], pred: pd.DataFrame, splits: list[str] | None
+    cfg: DictConfig,
+    metrics: dict[str, float],
+    pred: pd.DataFrame,
+    splits: list[str] | None,
+    setting: str | None = None,
 ) -> str:
     """One MLflow run for a cross-validation: config, ``cv_*`` metrics, the reliability plot per
-    target, out-of-fold predictions."""
+    target, out-of-fold predictions; ``setting`` (a sweep's overrides) as the ``setting`` tag."""
     import mlflow
 
     with mlflow.start_run(
@@ -324,6 +338,8 @@ def log_cv_run(
                 "cv_splits": ",".join(splits) if splits else "all",
             }
         )
+        if setting:
+            mlflow.set_tag("setting", setting)
         mlflow.log_params({k: str(v)[:6000] for k, v in flatten(cfg).items()})
         mlflow.log_metrics(metrics)
         if "confidence" in pred:
@@ -356,7 +372,7 @@ def cross_validate_logged(cfg: DictConfig) -> float:
     )
     if cfg.tracking.enabled:
         setup_tracking(cfg.tracking.get("uri"), root_of(cfg))
-        run_id = log_cv_run(cfg, metrics, pred, splits)
+        run_id = log_cv_run(cfg, metrics, pred, splits, sweep_setting())
         log.info("logged run %s to experiment '%s'", run_id, cfg.tracking.experiment)
     return score
 
