@@ -21,7 +21,9 @@ import sys
 import tempfile
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,6 +35,7 @@ from stancekit.models.base import StanceModel  # noqa: E402
 from stancekit.scoring.core import StanceScorer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 def articles(n: int) -> pd.DataFrame:
@@ -51,10 +54,11 @@ def machine() -> str:
     return f"nproc {os.cpu_count()}, load average {load}"
 
 
-def timed(fn: types.FunctionType | object) -> float:
+def timed(fn: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """``fn(*args)`` and the seconds it took."""
     t0 = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - t0
+    result = fn(*args)
+    return result, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -81,11 +85,9 @@ def main() -> None:
         f"discovery: {type(scorer.extractor.recogniser).__name__ if scorer.extractor.recogniser else 'none'}"
     )
     ex = scorer.extractor
-    n_actors = 0
 
-    def layer() -> None:
-        nonlocal n_actors
-        n_actors = sum(
+    def layer() -> int:
+        return sum(
             len(ex.contexts(t, lang)) for t, lang in zip(frame.text, frame.lang, strict=True)
         )
 
@@ -97,15 +99,9 @@ def main() -> None:
 
     results = []
     score(scorer, frame.head(args.batch_size))  # warm-up: imports, the word cache's first words
-    seconds = timed(layer)
+    n_actors, seconds = timed(layer)
     results.append(("actor layer alone (actors + contexts)", len(frame), None, seconds))
-    rows = 0
-
-    def run() -> None:
-        nonlocal rows
-        rows = score(scorer, frame)
-
-    seconds = timed(run)
+    rows, seconds = timed(score, scorer, frame)
     results.append(("scorer, sentence-once (score_frame)", len(frame), rows, seconds))
     if args.per_unit:
         model = scorer.model
@@ -116,13 +112,7 @@ def main() -> None:
             label_space=model.label_space,
         )
         part = frame.head(args.per_unit)
-        old_rows = 0
-
-        def run_old() -> None:
-            nonlocal old_rows
-            old_rows = score(before, part)
-
-        seconds = timed(run_old)
+        old_rows, seconds = timed(score, before, part)
         results.append(("scorer, per-unit (before)", len(part), old_rows, seconds))
     results.append(stream(scorer, frame))
     print(f"end: {machine()}; {n_actors / len(frame):.1f} actors per article\n")
