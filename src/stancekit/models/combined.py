@@ -293,13 +293,13 @@ class CombinedStanceModel(StanceModel):
             first.setdefault((key, str(t)), r)
         out = {}
         for t in self.label_space:
-            cols = [self.classes_.index(class_name(t, lab)) for lab in self.label_space[t]]
+            cols = np.asarray(self._columns(t))
             at = np.array([first.get((key, t), -1) for key in keys])
+            found = at >= 0
             blocks = []
             for p in probas.values():
                 block = np.full((len(X), len(cols)), 1.0 / len(cols))
-                found = at >= 0
-                block[found] = p[np.ix_(at[found], np.asarray(cols))]
+                block[found] = p[np.ix_(at[found], cols)]
                 blocks.append(np.log(np.clip(block, EPS, 1.0)))
             out[t] = np.hstack(blocks) if blocks else np.zeros((len(X), 0))
         return out
@@ -413,13 +413,14 @@ class CombinedStanceModel(StanceModel):
             truth = np.array([self.label_space[target].index(lab) for lab in labels[rows]])
             if held is not None and self.fallback:
                 cols = np.asarray(self._columns(target))
-                scores = {"": _macro_f1(truth, held)}  # "": the combiner, which wins a tie
-                for name, p in probas.items():
-                    scores[name] = _macro_f1(truth, p[np.ix_(rows, cols)])
-                winner = max(scores, key=scores.__getitem__)
+                # "": the combiner, first, so that it wins a tie
+                candidates = {"": held} | {
+                    name: _normalised(p[np.ix_(rows, cols)]) for name, p in probas.items()
+                }
+                winner = max(candidates, key=lambda name: _macro_f1(truth, candidates[name]))
                 if winner:
                     self.passthrough_[target] = winner
-                    held = _normalised(probas[winner][np.ix_(rows, cols)])
+                    held = candidates[winner]
             self.temperature_[target] = (
                 fit_temperature(held, truth)
                 if held is not None and self.calibration == "temperature"
@@ -459,19 +460,18 @@ class CombinedStanceModel(StanceModel):
             if isinstance(combiner, str):  # the target had one label in training
                 out[rows, self.classes_.index(class_name(target, combiner))] = 1.0
                 continue
-            F = self._features(
-                X.iloc[rows],
-                {k: v[rows] for k, v in probas.items()},
-                None if counts is None else counts[rows],
-                target,
-                None if partners is None else {t: b[rows] for t, b in partners.items()},
-            )
             chosen = self.passthrough_.get(target)
-            raw = (
-                _normalised(probas[chosen][np.ix_(rows, cols)])
-                if chosen
-                else self._combine(combiner, F, target)
-            )
+            if chosen:  # fallback chose this family for the target: its probabilities as they are
+                raw = _normalised(probas[chosen][np.ix_(rows, cols)])
+            else:
+                F = self._features(
+                    X.iloc[rows],
+                    {k: v[rows] for k, v in probas.items()},
+                    None if counts is None else counts[rows],
+                    target,
+                    None if partners is None else {t: b[rows] for t, b in partners.items()},
+                )
+                raw = self._combine(combiner, F, target)
             p = apply_temperature(raw, self.temperature_[target])
             out[np.ix_(rows, cols)] = p
         return out
