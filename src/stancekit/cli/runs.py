@@ -37,12 +37,13 @@ def cv(
     To cross-validate a grid of settings, use the Hydra multirun `python -m stancekit.cv -m ...`."""
     from stancekit.cli.render import cv_tables
     from stancekit.config import compose
-    from stancekit.training.cv import cross_validate
+    from stancekit.training.cv import cross_validate, cv_settings
 
     cfg = compose(overrides or [])
-    folds = folds or int(cfg.cv.folds)
+    cfg_folds, cfg_splits = cv_settings(cfg)
+    folds = folds or cfg_folds
     chosen = [s.strip() for s in splits.split(",") if s.strip()] if splits else None
-    chosen = chosen or (list(cfg.cv.splits) if cfg.cv.get("splits") else None)
+    chosen = chosen or cfg_splits
     metrics, pred = cross_validate(cfg, folds, splits=chosen)
     cv_tables(
         metrics,

@@ -152,13 +152,16 @@ class PartStore:
             yield json.loads(path.read_text(encoding="utf-8"))
             number += 1
 
-    def rows(self) -> Iterator[dict[str, Any]]:
+    def row_parts(self) -> Iterator[tuple[Path, Iterator[dict[str, Any]]]]:
+        """Each part's rows file and its rows, in part order."""
         number = 0
         while (path := self.dir / f"part-{number:06d}.jsonl").exists():
-            with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    yield json.loads(line)
+            yield path, _read_rows(path)
             number += 1
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        for _, rows in self.row_parts():
+            yield from rows
 
     # -- the end ----------------------------------------------------------------------------
     def finish(self, quarantine: Path, summary: dict[str, Any] | None) -> None:
@@ -194,14 +197,17 @@ class PartStore:
         """One Parquet file per part in ``folder`` (a part with no rows still gives a file, so
         that the dataset's schema is there even when nothing was scored)."""
         folder.mkdir()
-        number = 0
-        while (path := self.dir / f"part-{number:06d}.jsonl").exists():
-            with path.open(encoding="utf-8") as fh:
-                _write_parquet((json.loads(line) for line in fh), folder / f"{path.stem}.parquet")
-            number += 1
-        if number == 0:
+        for path, rows in self.row_parts():
+            _write_parquet(rows, folder / f"{path.stem}.parquet")
+        if not any(folder.iterdir()):
             _write_parquet([], folder / "part-000000.parquet")
         _fsync_dir(folder)
+
+
+def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
 
 
 def _replace(new: Path, old: Path) -> None:

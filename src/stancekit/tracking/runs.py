@@ -356,10 +356,10 @@ def log_cv_run(
 def cross_validate_logged(cfg: DictConfig) -> float:
     """Cross-validate ``cfg``'s model by article with ``cfg.cv`` (folds, splits), log the run when
     tracking is on, and return ``cv_macro_f1`` (what a Hydra multirun of ``stancekit.cv`` ranks)."""
-    from stancekit.training.cv import cross_validate
+    from stancekit.training.cv import cross_validate, cv_settings
 
-    splits = list(cfg.cv.splits) if cfg.cv.get("splits") else None
-    metrics, pred = cross_validate(cfg, int(cfg.cv.folds), splits=splits)
+    folds, splits = cv_settings(cfg)
+    metrics, pred = cross_validate(cfg, folds, splits=splits)
     score = float(metrics["cv_macro_f1"])
     log.info(
         "%s on %s: cv_macro_f1 = %.4f [%.4f, %.4f] (%d folds by article)",
@@ -368,7 +368,7 @@ def cross_validate_logged(cfg: DictConfig) -> float:
         score,
         metrics.get("cv_macro_f1_ci_low", float("nan")),
         metrics.get("cv_macro_f1_ci_high", float("nan")),
-        int(cfg.cv.folds),
+        folds,
     )
     if cfg.tracking.enabled:
         setup_tracking(cfg.tracking.get("uri"), root_of(cfg))

@@ -22,6 +22,12 @@ from stancekit.training.train import data_label_space, is_public, predict_frame,
 log = logging.getLogger(__name__)
 
 
+def cv_settings(cfg: DictConfig) -> tuple[int, list[str] | None]:
+    """The ``cv`` config group's folds and splits (``None``: every prepared row)."""
+    splits = cfg.cv.get("splits")
+    return int(cfg.cv.folds), (list(splits) if splits else None)
+
+
 def article_folds(
     frame: pd.DataFrame, targets: Sequence[str], folds: int, seed: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
