@@ -11,6 +11,11 @@ E5=(model=transformer_e5 model.freeze_embeddings=true model.freeze_layers=6 mode
     model.eval_fraction=0 model.learning_rate=1e-4 model.progress=true)
 AS=(--articles-per-lang 10)
 AS40=(--articles-per-lang 40)
+# 2026-12-07: mean pooling (how e5 was trained) and a faster-learning head; the 2026-12-06 runs
+# above used the first token through BERT's pooler, so their stages pin model.pooling=cls
+CLS=(model.pooling=cls)
+MEAN=(model.pooling=mean)
+HEAD=(model.pooling=mean model.head_learning_rate=1e-3)
 stages=("${@:-t10_base t10_e5 as_base as_e5 as_full_tfidf as40_base as40_e5}")
 for stage in ${stages[@]}; do
   case $stage in
@@ -19,17 +24,26 @@ for stage in ${stages[@]}; do
       run --splits train,val t10_tfidf "${T10[@]}" model=tfidf_logreg model.C=2
       run --splits train,val t10_embed_e5 "${T10[@]}" model=embed_e5 model.C=0.5 ;;
     t10_e5)
-      run --splits train,val t10_e5_ft "${T10[@]}" "${E5[@]}" model.max_length=96 model.epochs=2 ;;
+      run --splits train,val t10_e5_ft "${T10[@]}" "${E5[@]}" "${CLS[@]}" model.max_length=96 model.epochs=2 ;;
+    t10_e5_pooling)
+      run --splits train,val t10_e5_ft_mean "${T10[@]}" "${E5[@]}" "${MEAN[@]}" model.max_length=96 model.epochs=2
+      run --splits train,val t10_e5_ft_head "${T10[@]}" "${E5[@]}" "${HEAD[@]}" model.max_length=96 model.epochs=2 ;;
+    t10_e5_long)
+      run --splits train,val t10_e5_ft_mean6 "${T10[@]}" "${E5[@]}" "${MEAN[@]}" model.max_length=96 model.epochs=6 ;;
+    as_full_embed)
+      run as_embed_e5 data=actor_stance model=embed_e5 ;;
+    as_full_e5)
+      run as_e5_ft data=actor_stance "${E5[@]}" "${MEAN[@]}" model.max_length=128 model.epochs=1 ;;
     as_base)
       run "${AS[@]}" as10_majority data=actor_stance model=majority
       run "${AS[@]}" as10_tfidf data=actor_stance model=tfidf_logreg ;;
     as_e5)
-      run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" model.max_length=96 model.epochs=1 ;;
+      run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" "${CLS[@]}" model.max_length=96 model.epochs=1 ;;
     as40_base)
       run "${AS40[@]}" as40_majority data=actor_stance model=majority
       run "${AS40[@]}" as40_tfidf data=actor_stance model=tfidf_logreg ;;
     as40_e5)
-      run "${AS40[@]}" as40_e5_ft data=actor_stance "${E5[@]}" model.max_length=96 model.epochs=3 ;;
+      run "${AS40[@]}" as40_e5_ft data=actor_stance "${E5[@]}" "${CLS[@]}" model.max_length=96 model.epochs=3 ;;
     as_full_tfidf)
       run as_tfidf data=actor_stance model=tfidf_logreg ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;

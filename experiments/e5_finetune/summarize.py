@@ -69,30 +69,33 @@ def main() -> None:
                     else ["", "", ""]
                 )
                 print("| " + " | ".join(cells) + " |")
-        if FINE_TUNED not in mine:
+        tuned_runs = sorted(f for f in mine if f.startswith(FINE_TUNED))
+        if not tuned_runs:
             continue
-        tuned = pd.read_csv(RESULTS / f"{prefix}_{FINE_TUNED}.csv.gz")
+        langs = sorted(pd.read_csv(RESULTS / f"{prefix}_{tuned_runs[0]}.csv.gz")["lang"].unique())
         print(
-            f"\nPaired difference, {FINE_TUNED} minus baseline, mean macro-F1 "
+            "\nPaired difference, fine-tuned run minus baseline, mean macro-F1 "
             "(same folds; 1,000 resamples of articles, 95%):\n"
         )
-        print("| baseline | " + " | ".join(["all", *sorted(tuned["lang"].unique())]) + " |")
-        print("|---|" + "---|" * (1 + tuned["lang"].nunique()))
-        for base in BASELINES:
-            if base not in mine:
-                continue
-            other = pd.read_csv(RESULTS / f"{prefix}_{base}.csv.gz")
-            cells = []
-            for lang in ["all", *sorted(tuned["lang"].unique())]:
-                sel = slice(None) if lang == "all" else (tuned["lang"] == lang).to_numpy()
-                # The same rows in the same order: the row number identifies a row in both.
-                a, b = (
-                    f[sel].reset_index(drop=True).assign(actor_id=lambda x: x.index)
-                    for f in (other, tuned)
-                )
-                d = paired_bootstrap(a, b, space, seed=42)[""]
-                cells.append(f"{d.delta:+.3f} [{d.ci_low:+.3f}, {d.ci_high:+.3f}]")
-            print(f"| {base} | " + " | ".join(cells) + " |")
+        print("| fine-tuned | baseline | " + " | ".join(["all", *langs]) + " |")
+        print("|---|---|" + "---|" * (1 + len(langs)))
+        for run in tuned_runs:
+            tuned = pd.read_csv(RESULTS / f"{prefix}_{run}.csv.gz")
+            for base in BASELINES:
+                if base not in mine:
+                    continue
+                other = pd.read_csv(RESULTS / f"{prefix}_{base}.csv.gz")
+                cells = []
+                for lang in ["all", *langs]:
+                    sel = slice(None) if lang == "all" else (tuned["lang"] == lang).to_numpy()
+                    # The same rows in the same order: the row number identifies a row in both.
+                    a, b = (
+                        f[sel].reset_index(drop=True).assign(actor_id=lambda x: x.index)
+                        for f in (other, tuned)
+                    )
+                    d = paired_bootstrap(a, b, space, seed=42)[""]
+                    cells.append(f"{d.delta:+.3f} [{d.ci_low:+.3f}, {d.ci_high:+.3f}]")
+                print(f"| {run} | {base} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -230,3 +230,91 @@ def test_inputs_are_an_arrow_dataset_tokenised_once(
     assert again[:] == first[:]
     with pytest.raises(AssertionError, match="tokenised again"):
         model._encode(X.assign(text=X["text"] + " more"))  # other texts: a new map
+
+
+def test_mean_pooling_feeds_the_classifier_the_masked_token_mean(
+    tiny: Path, tmp_path: Path
+) -> None:
+    import torch
+
+    from stancekit.models.transformer import sequence_logits
+
+    X, y = _data()
+    model = TransformerStanceModel(
+        pretrained=str(tiny), epochs=1, batch_size=8, progress=False, pooling="mean"
+    ).fit(X, y)
+    enc = model.encoder_.eval()
+    short = model.tokenizer_("war", "[ACTOR] Putin [/ACTOR] praised", return_tensors="pt")
+    batch = model.tokenizer_(
+        ["war", "war"],
+        ["[ACTOR] Putin [/ACTOR] praised", "a much longer text that pads the first row out"],
+        return_tensors="pt",
+        padding=True,
+    )
+    with torch.no_grad():
+        alone = sequence_logits(enc, "mean", **short)[0]
+        padded = sequence_logits(enc, "mean", **batch)[0]
+        hidden = enc.base_model(**short).last_hidden_state[0]
+        by_hand = enc.classifier(hidden.mean(dim=0))
+        first_token = sequence_logits(enc, "cls", **short)[0]
+    np.testing.assert_allclose(padded.numpy(), alone.numpy(), atol=1e-5)  # padding is not averaged
+    np.testing.assert_allclose(alone.numpy(), by_hand.numpy(), atol=1e-5)
+    assert not np.allclose(alone.numpy(), first_token.numpy(), atol=1e-4)
+    # the pooling is part of the model: saved with it, used again after loading and in ONNX
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.get_config()["pooling"] == "mean"
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), atol=1e-5)
+    pytest.importorskip("onnxruntime")
+    from stancekit.models.onnx import export_onnx
+
+    onnx_model, report = export_onnx(model, tmp_path / "onnx", X, quantize=False)
+    assert report.max_abs_proba_diff < 1e-4  # fp32 graph: the same function, not an approximation
+
+
+def test_head_learning_rate_trains_the_new_head_on_its_own_rate(tiny: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    X, y = _data()
+    before = AutoModelForSequenceClassification.from_pretrained(str(tiny)).state_dict()
+    model = TransformerStanceModel(
+        pretrained=str(tiny),
+        epochs=1,
+        batch_size=8,
+        progress=False,
+        eval_fraction=0,
+        learning_rate=0.0,
+        head_learning_rate=1e-2,
+        pooling="mean",
+    ).fit(X, y)
+    after = model.encoder_.state_dict()
+    # the encoder's rate is 0: its weights stay; the head (new, 4 classes here) moved from its start
+    for name in ("bert.encoder.layer.1.output.dense.weight", "bert.embeddings.LayerNorm.weight"):
+        assert np.array_equal(after[name].numpy(), before[name].numpy()), name
+    # the head's random start is seeded: a run with both rates 0 keeps it as it began
+    fresh = TransformerStanceModel(
+        pretrained=str(tiny),
+        epochs=1,
+        batch_size=8,
+        progress=False,
+        eval_fraction=0,
+        learning_rate=0.0,
+        head_learning_rate=0.0,
+        pooling="mean",
+    ).fit(X, y)
+    assert not np.allclose(
+        after["classifier.weight"].numpy(), fresh.encoder_.state_dict()["classifier.weight"].numpy()
+    )
+    assert model.get_config()["head_learning_rate"] == 1e-2
+
+
+def test_pooling_is_checked(tiny: Path) -> None:
+    from types import SimpleNamespace
+
+    from stancekit.models.transformer import check_mean_pooling
+
+    with pytest.raises(ValueError, match="pooling must be one of cls, mean, got 'max'"):
+        TransformerStanceModel(pretrained=str(tiny), pooling="max")
+    head_on_hidden_states = SimpleNamespace(classifier=object(), dropout=object())
+    with pytest.raises(ValueError, match="pooling='mean' needs a BERT-style head"):
+        check_mean_pooling(head_on_hidden_states)

@@ -1,7 +1,8 @@
 """ONNX export of a fine-tuned transformer, with dynamic int8 quantisation for scoring.
 
-The exported graph is the encoder + classifier (per-context logits); pooling over contexts and the
-target mask stay in Python, exactly as in :class:`TransformerStanceModel`. ``export_onnx`` checks
+The exported graph is the encoder + classifier (per-context logits, tokens pooled as the model
+pools them); pooling over contexts and the target mask stay in Python, exactly as in
+:class:`TransformerStanceModel`. ``export_onnx`` checks
 parity (predicted labels on a fixed evaluation set) and measures the speed-up.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stancekit.models.transformer import TransformerStanceModel
+from stancekit.models.transformer import TransformerStanceModel, sequence_logits
 
 ONNX_FILE = "model.onnx"
 QUANT_FILE = "model.int8.onnx"
@@ -104,7 +105,7 @@ def export_onnx(
             self.enc = enc
 
         def forward(self, *args: torch.Tensor) -> torch.Tensor:
-            return self.enc(**dict(zip(names, args, strict=True))).logits
+            return sequence_logits(self.enc, model.pooling, **dict(zip(names, args, strict=True)))
 
     fp32 = out_dir / ONNX_FILE
     torch.onnx.export(

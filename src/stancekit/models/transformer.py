@@ -27,6 +27,8 @@ from stancekit.models.pretrained import missing_model_message, resolve_pretraine
 
 log = logging.getLogger(__name__)
 SPECIAL_TOKENS = [ACTOR_OPEN, ACTOR_CLOSE, "[SPEAKER]", "[MENTIONED]"]
+#: How a sequence becomes one vector for the classifier (see :func:`sequence_logits`).
+POOLINGS = ("cls", "mean")
 #: How a target reads as the first segment of a pair.
 TARGET_PROMPTS = {
     "war": "stance on Russia's war in Ukraine",
@@ -82,6 +84,8 @@ class TransformerStanceModel(StanceModel):
         max_steps: int = -1,
         freeze_embeddings: bool = False,
         freeze_layers: int = 0,
+        pooling: str = "cls",
+        head_learning_rate: float | None = None,
         random_state: int = 42,
         progress: bool = True,
         cache_dir: str | None = None,
@@ -103,8 +107,12 @@ class TransformerStanceModel(StanceModel):
         self.max_steps = max_steps
         if freeze_layers < 0:
             raise ValueError(f"freeze_layers must be >= 0, got {freeze_layers}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
         self.freeze_embeddings = freeze_embeddings
         self.freeze_layers = freeze_layers
+        self.pooling = pooling
+        self.head_learning_rate = head_learning_rate
         self.random_state = random_state
         self.progress = progress
         self.cache_dir = cache_dir
@@ -128,6 +136,8 @@ class TransformerStanceModel(StanceModel):
             "max_steps",
             "freeze_embeddings",
             "freeze_layers",
+            "pooling",
+            "head_learning_rate",
             "random_state",
             "cache_dir",
         )
@@ -218,6 +228,8 @@ class TransformerStanceModel(StanceModel):
             self.encoder_ = AutoModelForSequenceClassification.from_pretrained(path, **kwargs)
         except OSError as exc:
             raise FileNotFoundError(missing_model_message(self.pretrained, exc)) from exc
+        if self.pooling == "mean":
+            check_mean_pooling(self.encoder_)
 
     def _freeze(self, spelled: Mapping[str, list[int]]) -> None:
         """Stop gradients through the embeddings (and the bottom ``freeze_layers`` layers).
@@ -285,7 +297,7 @@ class TransformerStanceModel(StanceModel):
             weights = np.where(
                 counts > 0, len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1)), 1.0
             )
-        module = _PooledClassifier(self.encoder_, weights)
+        module = _PooledClassifier(self.encoder_, weights, self.pooling)
         train_ds = self._encode(X, labels)
         eval_ds = None
         if eval_set is not None:
@@ -341,6 +353,7 @@ class TransformerStanceModel(StanceModel):
         trainer = Trainer(
             model=module,
             args=args,
+            optimizers=(self._optimizer(module), None),  # the Trainer adds the warm-up schedule
             train_dataset=train_ds,
             eval_dataset=eval_ds,
             data_collator=_collate(self.tokenizer_.pad_token_id or 0),
@@ -357,6 +370,31 @@ class TransformerStanceModel(StanceModel):
 
         shutil.rmtree(out, ignore_errors=True)
         return self
+
+    def _optimizer(self, module: Any) -> Any:
+        """AdamW over the trainable parameters; the classifier head at ``head_learning_rate`` when
+        set (a new, randomly started head moves little in a short fine-tune at the encoder's
+        rate). Biases and LayerNorm weights get no weight decay, as in the Trainer's default."""
+        import torch
+
+        groups: dict[tuple[bool, bool], list[Any]] = {}
+        for name, param in module.named_parameters():
+            if param.requires_grad:
+                head = (
+                    name.startswith("encoder.classifier.") and self.head_learning_rate is not None
+                )
+                groups.setdefault((head, param.ndim > 1), []).append(param)
+        return torch.optim.AdamW(
+            [
+                {
+                    "params": params,
+                    "lr": self.head_learning_rate if head else self.learning_rate,
+                    "weight_decay": self.weight_decay if decay else 0.0,
+                }
+                for (head, decay), params in groups.items()
+            ],
+            lr=self.learning_rate,
+        )
 
     def _compute_metrics(self, eval_pred: Any) -> dict[str, float]:
         from stancekit.models.base import split_class
@@ -464,7 +502,7 @@ class TransformerStanceModel(StanceModel):
         self.encoder_.eval()  # no dropout at prediction, whatever mode training left it in
         with torch.no_grad():
             tensors = {k: torch.from_numpy(v) for k, v in batch.items()}
-            return self.encoder_(**tensors).logits.float().cpu().numpy()
+            return sequence_logits(self.encoder_, self.pooling, **tensors).float().cpu().numpy()
 
     # -- persistence ------------------------------------------------------------------------------
     def _save_weights(self, path: Path) -> None:
@@ -536,6 +574,45 @@ def _collate(pad_id: int) -> Any:
     return collate
 
 
+def check_mean_pooling(encoder: Any) -> None:
+    """Mean pooling feeds the checkpoint's own linear classifier; a head that reads the hidden
+    states itself (RoBERTa's) cannot take a pooled vector."""
+    from torch import nn
+
+    if not isinstance(getattr(encoder, "classifier", None), nn.Linear) or not hasattr(
+        encoder, "dropout"
+    ):
+        raise ValueError(
+            f"pooling='mean' needs a BERT-style head (dropout + linear classifier); "
+            f"{type(encoder).__name__} has none: use pooling='cls'"
+        )
+
+
+def sequence_logits(
+    encoder: Any,
+    pooling: str,
+    input_ids: Any,
+    attention_mask: Any,
+    token_type_ids: Any = None,
+) -> Any:
+    """Per-sequence logits, defined once for training, prediction and the ONNX export.
+
+    ``cls``: the checkpoint's own head (BERT's pooler over the first token). ``mean``: its linear
+    classifier over the attention-masked mean of the last hidden states, the pooling e5 and
+    sentence-transformers checkpoints were trained with (their first token was never trained to
+    summarise the sequence).
+    """
+    kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+    if pooling == "cls":
+        return encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs).logits
+    hidden = encoder.base_model(
+        input_ids=input_ids, attention_mask=attention_mask, **kwargs
+    ).last_hidden_state
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+    return encoder.classifier(encoder.dropout(pooled))
+
+
 def _pooled_module() -> Any:
     import torch
     from torch import nn
@@ -543,9 +620,10 @@ def _pooled_module() -> Any:
     class PooledClassifier(nn.Module):
         """Encoder logits per context → mean per example → masked to the example's target."""
 
-        def __init__(self, encoder: Any, class_weights: np.ndarray | None):
+        def __init__(self, encoder: Any, class_weights: np.ndarray | None, pooling: str):
             super().__init__()
             self.encoder = encoder
+            self.pooling = pooling
             w = (
                 torch.tensor(class_weights, dtype=torch.float)
                 if class_weights is not None
@@ -562,10 +640,9 @@ def _pooled_module() -> Any:
             labels=None,
             token_type_ids=None,
         ):  # type: ignore[no-untyped-def]
-            kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
-            logits = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, **kwargs
-            ).logits
+            logits = sequence_logits(
+                self.encoder, self.pooling, input_ids, attention_mask, token_type_ids
+            )
             n = class_mask.shape[0]
             summed = torch.zeros(n, logits.shape[1], dtype=logits.dtype, device=logits.device)
             summed.index_add_(0, example_index, logits)
@@ -580,5 +657,7 @@ def _pooled_module() -> Any:
     return PooledClassifier
 
 
-def _PooledClassifier(encoder: Any, class_weights: np.ndarray | None) -> Any:  # noqa: N802
-    return _pooled_module()(encoder, class_weights)
+def _PooledClassifier(  # noqa: N802
+    encoder: Any, class_weights: np.ndarray | None, pooling: str = "cls"
+) -> Any:
+    return _pooled_module()(encoder, class_weights, pooling)
