@@ -39,6 +39,11 @@ for stage in ${stages[@]}; do
       run "${AS[@]}" as10_tfidf data=actor_stance model=tfidf_logreg ;;
     as_e5)
       run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" "${CLS[@]}" model.max_length=96 model.epochs=1 ;;
+    newsmtsc_e5|cinexio_e5)  # one fit on train, epoch chosen on the held-out 15%, dev and the carved test
+      d=${stage%_e5}; epochs=3; [ "$d" = cinexio ] && epochs=1   # Cinexio: long reviews, one epoch
+      nice -n 10 "$PY" -m stancekit.train data=$d "${E5[@]}" "${MEAN[@]}" model.max_contexts=4 \
+        model.eval_fraction=0.15 model.max_length=128 model.epochs=$epochs \
+        tracking.experiment=public-$d tracking.log_model=false ;;
     as40_base)
       run "${AS40[@]}" as40_majority data=actor_stance model=majority
       run "${AS40[@]}" as40_tfidf data=actor_stance model=tfidf_logreg ;;

@@ -54,6 +54,7 @@ def test_transformer_e5_config_fine_tunes_and_exports(
         + ["model.progress=false", "model.eval_fraction=0"]
     )
     model = build_model(cfg.model).fit(X, y)
+    assert model.get_config()["pooling"] == "mean"  # e5 reads its tokens' mean, as it was trained
     assert [h["step"] for h in model.history_ if "loss" in h] == [2.0]
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
