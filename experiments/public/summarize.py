@@ -57,6 +57,8 @@ BEFORE_PARAM = {
     "params.model.actor_analyzer": "char_wb",
     "params.data.options.contexts": "mention",
     "params.data.options.max_contexts": "8",
+    "params.model.pooling": "cls",
+    "params.model.head_learning_rate": "None",
 }
 
 

@@ -34,6 +34,13 @@ def _data(n: int = 4) -> tuple[pd.DataFrame, list[str]]:
     ]
 
 
+def _one_epoch(tiny: Path, **options: object) -> TransformerStanceModel:
+    """One epoch on the inline rows, every training row training (no early-stopping hold-out)."""
+    X, y = _data()
+    settings: dict = {"epochs": 1, "batch_size": 8, "progress": False, "eval_fraction": 0}
+    return TransformerStanceModel(pretrained=str(tiny), **(settings | options)).fit(X, y)
+
+
 def test_fit_save_load_round_trip(tiny: Path, tmp_path: Path) -> None:
     X, y = _data()
     model = TransformerStanceModel(
@@ -166,18 +173,8 @@ def test_frozen_embeddings_and_layers_stay_put_while_the_rest_learns(tiny: Path)
 
     from stancekit.models.transformer import SPECIAL_TOKENS
 
-    X, y = _data()
     before = AutoModelForSequenceClassification.from_pretrained(str(tiny)).state_dict()
-    model = TransformerStanceModel(
-        pretrained=str(tiny),
-        epochs=1,
-        batch_size=8,
-        progress=False,
-        learning_rate=1e-2,
-        eval_fraction=0,
-        freeze_embeddings=True,
-        freeze_layers=1,
-    ).fit(X, y)
+    model = _one_epoch(tiny, learning_rate=1e-2, freeze_embeddings=True, freeze_layers=1)
     after = model.encoder_.state_dict()
     for name in (
         "bert.embeddings.position_embeddings.weight",
@@ -275,33 +272,14 @@ def test_mean_pooling_feeds_the_classifier_the_masked_token_mean(
 def test_head_learning_rate_trains_the_new_head_on_its_own_rate(tiny: Path) -> None:
     from transformers import AutoModelForSequenceClassification
 
-    X, y = _data()
     before = AutoModelForSequenceClassification.from_pretrained(str(tiny)).state_dict()
-    model = TransformerStanceModel(
-        pretrained=str(tiny),
-        epochs=1,
-        batch_size=8,
-        progress=False,
-        eval_fraction=0,
-        learning_rate=0.0,
-        head_learning_rate=1e-2,
-        pooling="mean",
-    ).fit(X, y)
+    model = _one_epoch(tiny, learning_rate=0.0, head_learning_rate=1e-2, pooling="mean")
     after = model.encoder_.state_dict()
     # the encoder's rate is 0: its weights stay; the head (new, 4 classes here) moved from its start
     for name in ("bert.encoder.layer.1.output.dense.weight", "bert.embeddings.LayerNorm.weight"):
         assert np.array_equal(after[name].numpy(), before[name].numpy()), name
     # the head's random start is seeded: a run with both rates 0 keeps it as it began
-    fresh = TransformerStanceModel(
-        pretrained=str(tiny),
-        epochs=1,
-        batch_size=8,
-        progress=False,
-        eval_fraction=0,
-        learning_rate=0.0,
-        head_learning_rate=0.0,
-        pooling="mean",
-    ).fit(X, y)
+    fresh = _one_epoch(tiny, learning_rate=0.0, head_learning_rate=0.0, pooling="mean")
     assert not np.allclose(
         after["classifier.weight"].numpy(), fresh.encoder_.state_dict()["classifier.weight"].numpy()
     )
