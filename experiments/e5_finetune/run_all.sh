@@ -43,7 +43,7 @@ for stage in ${stages[@]}; do
       d=${stage%_e5}; epochs=3; [ "$d" = cinexio ] && epochs=1   # Cinexio: long reviews, one epoch
       nice -n 10 "$PY" -m stancekit.train data=$d "${E5[@]}" "${MEAN[@]}" model.max_contexts=4 \
         model.eval_fraction=0.15 model.max_length=128 model.epochs=$epochs \
-        tracking.experiment=public-$d tracking.log_model=false ;;
+        train.onnx=true tracking.experiment=public-$d tracking.log_model=false ;;
     as40_base)
       run "${AS40[@]}" as40_majority data=actor_stance model=majority
       run "${AS40[@]}" as40_tfidf data=actor_stance model=tfidf_logreg ;;
