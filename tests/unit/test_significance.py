@@ -75,6 +75,26 @@ def test_sets_on_different_rows_or_gold_are_refused() -> None:
         paired_bootstrap(a, other, SPACE, 10)
 
 
+def test_rows_sharing_a_key_are_paired_in_stored_order() -> None:
+    # one person in several sentences of one story (NewsMTSC): the key repeats
+    gold = pd.DataFrame(
+        {
+            "doc_id": ["s1"] * 4 + ["s2"],
+            "actor_id": ["p"] * 4 + ["q"],
+            "target": "west",
+            "label": ["pro_west", "anti_west", "anti_west", "pro_west", "anti_west"],
+        }
+    )
+    right = gold.assign(pred=gold["label"])
+    wrong = gold.assign(pred=gold["label"].map({"pro_west": "anti_west", "anti_west": "pro_west"}))
+    diff = paired_bootstrap(wrong, right, {"west": SPACE["west"]}, 50)
+    assert diff["west"].a == 0.0 and diff["west"].b == 1.0
+    with pytest.raises(ValueError, match="cover different rows"):
+        paired_bootstrap(right, right.iloc[1:], {"west": SPACE["west"]}, 10)
+    with pytest.raises(ValueError, match="gold labels differ on 2 rows"):  # stored in another order
+        paired_bootstrap(right, right.iloc[[1, 0, 2, 3, 4]], {"west": SPACE["west"]}, 10)
+
+
 def test_comparison_table_has_intervals_p_values_and_breakdowns() -> None:
     gold = _gold()
     sets = {
