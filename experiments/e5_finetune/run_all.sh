@@ -41,9 +41,13 @@ for stage in ${stages[@]}; do
       run "${AS[@]}" as10_e5_ft data=actor_stance "${E5[@]}" "${CLS[@]}" model.max_length=96 model.epochs=1 ;;
     newsmtsc_e5|cinexio_e5)  # one fit on train, epoch chosen on the held-out 15%, dev and the carved test
       d=${stage%_e5}; epochs=2; [ "$d" = cinexio ] && epochs=1   # CPU time: 2 epochs (NewsMTSC), 1 (Cinexio: long reviews)
+      epochs=${E5_EPOCHS:-$epochs}   # E5_EPOCHS=4 for the longer Cinexio run
       nice -n 10 "$PY" -m stancekit.train data=$d "${E5[@]}" "${MEAN[@]}" model.max_contexts=4 \
         model.eval_fraction=0.15 model.max_length=128 model.epochs=$epochs \
         train.onnx=true tracking.experiment=public-$d tracking.log_model=false ;;
+    newsmtsc_minilm)  # the MiniLM recipe of experiments/public/run.sh, rerun into the same store to pair
+      nice -n 10 "$PY" -m stancekit.train data=newsmtsc model=transformer_minilm model.epochs=3 \
+        tracking.experiment=public-newsmtsc tracking.log_model=false ;;
     newsmtsc_base|cinexio_base)  # the configurations chosen on dev in experiments/<dataset>/, same store
       d=${stage%_base}
       if [ "$d" = newsmtsc ]; then tfidf=(model.C=2 model.actor_ngrams=null); embed=embed_minilm
