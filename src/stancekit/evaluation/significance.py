@@ -41,14 +41,15 @@ def pair_rows(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """One frame with ``pred_a`` and ``pred_b`` for the rows both sets predict; refuses other rows.
 
     Rows are matched on (doc_id, actor_id, target), or the part of it both sets have; the gold
-    labels must agree row by row. Where one key has several rows
-    (a person named in several sentences of one story, as in NewsMTSC), they are matched in the
-    order the runs stored them, which is the prepared data's order (CV predictions are put back in
-    it): the sets must then have the same number of rows under that key.
+    labels must agree row by row. Where one key has several rows (a person named in several
+    sentences of one story, as in NewsMTSC), they are matched in the order the runs stored them,
+    which is the prepared data's order (CV predictions are put back in it): the sets must then
+    have the same number of rows under that key.
     """
     key = [k for k in ROW_KEY if k in a.columns and k in b.columns]
-    a = a.assign(_occurrence=a.groupby(key, sort=False, dropna=False).cumcount())
-    b = b.assign(_occurrence=b.groupby(key, sort=False, dropna=False).cumcount())
+    a, b = (
+        f.assign(_occurrence=f.groupby(key, sort=False, dropna=False).cumcount()) for f in (a, b)
+    )
     key = [*key, "_occurrence"]
     merged = a.merge(b[[*key, "label", "pred"]], on=key, how="outer", suffixes=("_a", "_b"))
     missing = merged["pred_a"].isna() | merged["pred_b"].isna()
